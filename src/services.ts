@@ -1,0 +1,20 @@
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Bus } from './bus/topics.js';
+import type { Store } from './store/types.js';
+import type { PollerStatus, PriceSocketStatus } from './upstream/status.js';
+
+/** Where `Query.upstream` and `/ready` read the live state of the upstream side. */
+export interface UpstreamStatusSource {
+  priceSocket(): PriceSocketStatus | null;
+  poller(): PollerStatus | null;
+}
+
+/** What resolvers and the server may use: built once by the composition root. */
+export interface Services {
+  store: Store;
+  bus: Bus;
+  upstream: UpstreamStatusSource;
+  metrics: Metrics;
+  logger: Logger;
+}
