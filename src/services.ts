@@ -1,6 +1,6 @@
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Bus } from './bus/topics.js';
+import type { Bus } from './bus/bus.js';
 import type { Store } from './store/types.js';
 import type { PollerStatus, PriceSocketStatus } from './upstream/status.js';
 
@@ -17,4 +17,5 @@ export interface Services {
   upstream: UpstreamStatusSource;
   metrics: Metrics;
   logger: Logger;
+  limits: { maxFilterPairs: number };
 }

@@ -10,12 +10,27 @@ export function isDecimalString(value: unknown): value is string {
   return typeof value === 'string' && DECIMAL_PATTERN.test(value);
 }
 
-/** (a + b) / 2, exact: halving a finite decimal adds at most one digit. */
-export function decimalMid(a: string, b: string): string {
-  return new Big(a).plus(b).div(2).toFixed();
+/** Digits after the point in a decimal string. */
+function scaleOf(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
 }
 
-/** a - b, exact. */
+/** Digits after the point that a Big needs to be written exactly. */
+function exactScale(value: Big): number {
+  return Math.max(0, value.c.length - value.e - 1);
+}
+
+/**
+ * (a + b) / 2, exact, written with the inputs' scale, or one more digit when halving needs it:
+ * ("171.230", "171.100") → "171.165", ("65544.85350", "65217.84675") → "65381.350125".
+ */
+export function decimalMid(a: string, b: string): string {
+  const mid = new Big(a).plus(b).div(2);
+  return mid.toFixed(Math.max(scaleOf(a), scaleOf(b), exactScale(mid)));
+}
+
+/** a - b, exact, with the larger scale of the two: ("171.230", "171.100") → "0.130". */
 export function decimalSub(a: string, b: string): string {
-  return new Big(a).minus(b).toFixed();
+  return new Big(a).minus(b).toFixed(Math.max(scaleOf(a), scaleOf(b)));
 }

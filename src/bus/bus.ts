@@ -1,0 +1,102 @@
+import type { Topic, Topics } from './topics.js';
+
+/** The minimal EventTarget surface shared by the in-memory target and the Redis one. */
+export interface BusEventTarget {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+  dispatchEvent(event: Event): boolean;
+}
+
+export interface Bus {
+  publish<K extends Topic>(topic: K, payload: Topics[K]): void;
+  /** Listens from this moment on; returns the function that stops listening. */
+  on<K extends Topic>(topic: K, listener: (payload: Topics[K]) => void): () => void;
+  /** The topic as an async iterator that buffers from the moment of the call. */
+  subscribe<K extends Topic>(topic: K): AsyncIterableIterator<Topics[K]>;
+  listenerCount(topic: Topic): number;
+}
+
+/**
+ * A typed pub/sub over an EventTarget (in memory, or Redis in cluster mode). Each topic holds
+ * one listener on the target however many subscribers there are; delivery to them is local.
+ */
+export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
+  const { eventTarget = new EventTarget() } = options;
+  const listeners = new Map<Topic, Set<(payload: never) => void>>();
+  const bridges = new Map<Topic, (event: Event) => void>();
+
+  function listenersOf(topic: Topic): Set<(payload: never) => void> {
+    let set = listeners.get(topic);
+    if (!set) {
+      set = new Set();
+      listeners.set(topic, set);
+      const bridge = (event: Event): void => {
+        const detail = (event as CustomEvent).detail as never;
+        for (const listener of [...(listeners.get(topic) ?? [])]) listener(detail);
+      };
+      bridges.set(topic, bridge);
+      eventTarget.addEventListener(topic, bridge);
+    }
+    return set;
+  }
+
+  function on<K extends Topic>(topic: K, listener: (payload: Topics[K]) => void): () => void {
+    const set = listenersOf(topic);
+    set.add(listener as (payload: never) => void);
+    return () => {
+      set.delete(listener as (payload: never) => void);
+      if (set.size === 0) {
+        const bridge = bridges.get(topic);
+        if (bridge) eventTarget.removeEventListener(topic, bridge);
+        bridges.delete(topic);
+        listeners.delete(topic);
+      }
+    };
+  }
+
+  function subscribe<K extends Topic>(topic: K): AsyncIterableIterator<Topics[K]> {
+    const queue: Topics[K][] = [];
+    let waiting: ((result: IteratorResult<Topics[K]>) => void) | null = null;
+    let done = false;
+    const off = on(topic, (payload) => {
+      if (waiting) {
+        const resolve = waiting;
+        waiting = null;
+        resolve({ value: payload, done: false });
+      } else queue.push(payload);
+    });
+    const finish = (): Promise<IteratorResult<Topics[K]>> => {
+      if (!done) {
+        done = true;
+        off();
+        queue.length = 0;
+        waiting?.({ value: undefined, done: true });
+        waiting = null;
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    };
+    return {
+      next() {
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift() as Topics[K], done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => {
+          waiting = resolve;
+        });
+      },
+      return: finish,
+      throw: (error?: unknown) => finish().then(() => Promise.reject(error)),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  return {
+    publish(topic, payload) {
+      eventTarget.dispatchEvent(new CustomEvent(topic, { detail: payload }));
+    },
+    on,
+    subscribe,
+    listenerCount: (topic) => listeners.get(topic)?.size ?? 0,
+  };
+}

@@ -1,0 +1,181 @@
+import type { Config, Credentials } from './config.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { createBus } from './bus/bus.js';
+import { toPrice, toPriceChange } from './domain/price.js';
+import { schema } from './schema/index.js';
+import { createYogaServer } from './server/yoga.js';
+import { startHttpServer, type Readiness, type RunningServer } from './server/http.js';
+import type { Services } from './services.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import { openSqliteStore } from './store/sqlite.js';
+import { createEventsPoller, type EventsPoller } from './upstream/events-poller.js';
+import { createPriceSocket, type PriceSocket } from './upstream/price-socket.js';
+import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  /** epoch ms clock @default Date.now */
+  now?: () => number;
+  /** extra options for the built-in simulator (tests and demos) */
+  simulator?: SimulatorOptions;
+}
+
+export interface Gateway {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+  services: Services | null;
+  simulator: Simulator | null;
+}
+
+/** The simulator's own partner credentials, used when the gateway runs on it. */
+const SIMULATOR_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' };
+
+function tokenProviderFor(
+  credentials: Credentials,
+  logger: Logger,
+): TokenProvider | null {
+  switch (credentials.kind) {
+    case 'none':
+      return null;
+    case 'fixed':
+      return createTokenProvider({ accessToken: credentials.accessToken, logger });
+    case 'oauth':
+      return createTokenProvider({
+        tokenUrl: credentials.tokenUrl,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+        logger,
+      });
+  }
+}
+
+/**
+ * The composition root: store, bus, upstream and server, started in that order and stopped
+ * in reverse. Nothing here reads the environment; main.ts hands in the config.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, logger, now = Date.now } = options;
+  const disposers: Array<() => Promise<void> | void> = [];
+  const gateway: Gateway = {
+    services: null,
+    simulator: null,
+    async start() {
+      try {
+        return await startAll();
+      } catch (error) {
+        await gateway.stop();
+        throw error;
+      }
+    },
+    async stop() {
+      while (disposers.length > 0) {
+        const dispose = disposers.pop()!;
+        try {
+          await dispose();
+        } catch (error) {
+          logger.error({ err: error }, 'error while stopping');
+        }
+      }
+    },
+  };
+
+  async function startAll(): Promise<RunningServer> {
+    let simulator: Simulator | null = null;
+    if (config.wsUrl === null || config.apiUrl === null) {
+      simulator = await startSimulator({
+        logger: logger.child({ component: 'simulator' }),
+        ...options.simulator,
+        prices: { intervalMs: config.simulatorIntervalMs, ...options.simulator?.prices },
+      });
+      gateway.simulator = simulator;
+      disposers.push(() => simulator!.stop());
+      logger.info(
+        { wsUrl: simulator.wsUrl, apiUrl: simulator.apiUrl },
+        `no Bitpanda upstream configured${config.wsUrl || config.apiUrl ? ' for part of the feed' : ''}: running the built-in Bitpanda simulator`,
+      );
+    }
+
+    const metrics = new Metrics();
+    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    disposers.push(() => store.close());
+    const bus = createBus();
+
+    const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }));
+    if (realTokens) disposers.push(() => realTokens.stop());
+    const simulatorTokens = simulator
+      ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }) })
+      : null;
+    if (simulatorTokens) disposers.push(() => simulatorTokens.stop());
+
+    const wsTokens = config.wsUrl === null ? null : realTokens;
+    const priceSocket: PriceSocket = createPriceSocket({
+      url: config.wsUrl ?? simulator!.wsUrl,
+      getToken: wsTokens ? () => wsTokens.getToken() : undefined,
+      scope: config.scope,
+      logger: logger.child({ component: 'price-socket' }),
+      metrics,
+      onPrice: (frame, receivedAt) => {
+        const price = toPrice(frame, receivedAt);
+        store.prices.putPrice(price);
+        bus.publish('price:updated', price);
+      },
+      onChange: (frame, receivedAt) => {
+        const change = toPriceChange(frame, receivedAt);
+        store.prices.putChange(change);
+        bus.publish('price:changed', change);
+      },
+    });
+
+    const apiTokens = config.apiUrl === null ? simulatorTokens : realTokens;
+    const poller: EventsPoller = createEventsPoller({
+      apiUrl: config.apiUrl ?? simulator!.apiUrl,
+      pageSize: config.eventsPageSize,
+      intervalMs: config.eventsPollIntervalMs,
+      getToken: apiTokens ? () => apiTokens.getToken() : undefined,
+      invalidateToken: apiTokens ? (token: string) => apiTokens.invalidate(token) : undefined,
+      log: store.events,
+      onStored: (records) => {
+        for (const record of records) bus.publish('notification:received', record);
+      },
+      logger: logger.child({ component: 'events-poller' }),
+      metrics,
+    });
+
+    const services: Services = {
+      store,
+      bus,
+      metrics,
+      logger,
+      upstream: { priceSocket: () => priceSocket.status(), poller: () => poller.status() },
+      limits: { maxFilterPairs: config.maxFilterPairs },
+    };
+    gateway.services = services;
+
+    const readiness = (): Readiness => {
+      const socket = priceSocket.status();
+      const checks = { store: true, priceSocket: socket.state === 'subscribed' };
+      const reasons = checks.priceSocket ? [] : [`upstream price socket is ${socket.state}${socket.lastError ? `: ${socket.lastError}` : ''}`];
+      return { ready: reasons.length === 0, reasons, checks };
+    };
+
+    const yoga = createYogaServer({ schema, services });
+    const server = await startHttpServer({
+      yoga,
+      services,
+      readiness,
+      compression: config.wsCompression,
+      port: config.port,
+      host: config.host,
+    });
+    // stopped first: clients get a proper close before the upstream goes away
+    disposers.push(() => poller.stop(), () => priceSocket.stop(), () => server.stop());
+    priceSocket.start();
+    poller.start();
+    logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
+    return server;
+  }
+
+  return gateway;
+}

@@ -1,0 +1,156 @@
+import { GraphQLError } from 'graphql';
+import {
+  ASSET_TYPES,
+  CHANGE_WINDOWS,
+  compilePriceFilter,
+  matchesPriceFilter,
+  pairKey,
+  type ChangeWindow,
+  type CompiledPriceFilter,
+  type Price,
+  type PriceChange,
+  type PriceFilter,
+} from '../domain/price.js';
+import { filterIterator } from '../bus/iterate.js';
+import { builder } from './builder.js';
+import type { GraphQLContext } from './context.js';
+
+export const AssetTypeEnum = builder.enumType('AssetType', {
+  description: 'Bitpanda asset types; upstream codes cr, s, f, i, co, es.',
+  values: ASSET_TYPES,
+});
+
+const PairInput = builder.inputType('PairInput', {
+  fields: (t) => ({
+    asset: t.string({ required: true, description: 'Asset symbol, e.g. BTC' }),
+    fiat: t.string({ required: true, description: 'Fiat symbol, e.g. EUR' }),
+  }),
+});
+
+export const PriceFilterInput = builder.inputType('PriceFilter', {
+  description: 'All given criteria must hold; an empty or missing filter means everything.',
+  fields: (t) => ({
+    pairs: t.field({ type: [PairInput], required: false, description: 'exact pairs' }),
+    assets: t.stringList({ required: false, description: 'any of these assets' }),
+    fiats: t.stringList({ required: false, description: 'any of these fiats' }),
+    types: t.field({ type: [AssetTypeEnum], required: false, description: 'any of these asset types' }),
+  }),
+});
+
+const SYMBOL = /^[A-Za-z0-9._-]{1,32}$/;
+
+/** Validates a filter from a client and compiles it to set look-ups; coded errors on bad input. */
+export function compileFilterArg(filter: PriceFilter | null | undefined, ctx: GraphQLContext): CompiledPriceFilter {
+  const max = ctx.services.limits.maxFilterPairs;
+  const bad = (message: string): GraphQLError =>
+    new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument: 'filter' } });
+  if (filter?.pairs && filter.pairs.length > max) {
+    throw bad(`filter.pairs: expected at most ${max} pairs, got ${filter.pairs.length}`);
+  }
+  for (const list of [filter?.assets, filter?.fiats, filter?.pairs?.flatMap((p) => [p.asset, p.fiat])]) {
+    const wrong = list?.find((s) => !SYMBOL.test(s));
+    if (wrong !== undefined) throw bad(`filter: expected symbols like "BTC" or "EUR", got ${JSON.stringify(wrong)}`);
+    if (list && list.length > max * 2) throw bad(`filter: expected at most ${max} symbols per list, got ${list.length}`);
+  }
+  return compilePriceFilter(filter);
+}
+
+const ChangeWindowRef = builder.objectRef<ChangeWindow>('ChangeWindow').implement({
+  description: 'A change over one window: in percent and in value, both exact decimal strings.',
+  fields: (t) => ({
+    percent: t.field({ type: 'Decimal', resolve: (w) => w.percent }),
+    value: t.field({ type: 'Decimal', resolve: (w) => w.value }),
+  }),
+});
+
+export const PriceChangeRef = builder.objectRef<PriceChange>('PriceChange').implement({
+  description: 'The latest `price-changes-v1` frame of a pair (Bitpanda sends these for EUR only today).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'stable per pair: ASSET:FIAT' }),
+    type: t.field({ type: AssetTypeEnum, resolve: (c) => c.type }),
+    asset: t.exposeString('asset'),
+    fiat: t.exposeString('fiat'),
+    ...Object.fromEntries(
+      CHANGE_WINDOWS.map((w) => [w, t.field({ type: ChangeWindowRef, resolve: (c: PriceChange) => c[w] })]),
+    ),
+    monthlyVolatility: t.field({ type: 'Decimal', resolve: (c) => c.monthlyVolatility }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (c) => c.receivedAt }),
+  }),
+});
+
+export const PriceRef = builder.objectRef<Price>('Price').implement({
+  description: 'The latest `prices-v1` frame of a pair.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'stable per pair: ASSET:FIAT' }),
+    type: t.field({ type: AssetTypeEnum, resolve: (p) => p.type }),
+    asset: t.exposeString('asset'),
+    fiat: t.exposeString('fiat'),
+    ask: t.field({ type: 'Decimal', resolve: (p) => p.ask }),
+    bid: t.field({ type: 'Decimal', resolve: (p) => p.bid }),
+    mid: t.field({ type: 'Decimal', description: '(ask + bid) / 2, exact', resolve: (p) => p.mid }),
+    spread: t.field({ type: 'Decimal', description: 'ask - bid, exact', resolve: (p) => p.spread }),
+    time: t.field({ type: 'DateTime', description: 'the upstream timestamp (U)', resolve: (p) => p.time * 1000 }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (p) => p.receivedAt }),
+    change: t.field({
+      type: PriceChangeRef,
+      nullable: true,
+      description: 'the latest change of the same pair',
+      resolve: (p, _args, ctx) => ctx.loaders.priceChange.load(p.id),
+    }),
+  }),
+});
+
+function byPair(a: { asset: string; fiat: string }, b: { asset: string; fiat: string }): number {
+  return a.asset === b.asset ? (a.fiat < b.fiat ? -1 : 1) : a.asset < b.asset ? -1 : 1;
+}
+
+builder.queryFields((t) => ({
+  prices: t.field({
+    type: [PriceRef],
+    description: 'The latest cached price per pair, ordered by asset then fiat.',
+    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
+    resolve: (_root, { filter }, ctx) => {
+      const compiled = compileFilterArg(filter, ctx);
+      return ctx.services.store.prices.listPrices().filter((p) => matchesPriceFilter(compiled, p)).sort(byPair);
+    },
+  }),
+  price: t.field({
+    type: PriceRef,
+    nullable: true,
+    description: 'One pair; null when it has never been seen.',
+    args: { asset: t.arg.string({ required: true }), fiat: t.arg.string({ required: true }) },
+    resolve: (_root, { asset, fiat }, ctx) => ctx.services.store.prices.getPrice(pairKey(asset, fiat)) ?? null,
+  }),
+  priceChanges: t.field({
+    type: [PriceChangeRef],
+    description: 'The latest cached change per pair, ordered by asset then fiat.',
+    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
+    resolve: (_root, { filter }, ctx) => {
+      const compiled = compileFilterArg(filter, ctx);
+      return ctx.services.store.prices.listChanges().filter((c) => matchesPriceFilter(compiled, c)).sort(byPair);
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  priceUpdated: t.field({
+    type: PriceRef,
+    description: 'Every new price of the pairs the filter selects.',
+    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
+    subscribe: (_root, { filter }, ctx) => {
+      const compiled = compileFilterArg(filter, ctx);
+      return filterIterator(ctx.services.bus.subscribe('price:updated'), (p) => matchesPriceFilter(compiled, p));
+    },
+    resolve: (price) => price,
+  }),
+  priceChanged: t.field({
+    type: PriceChangeRef,
+    description: 'Every new price change of the pairs the filter selects.',
+    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
+    subscribe: (_root, { filter }, ctx) => {
+      const compiled = compileFilterArg(filter, ctx);
+      return filterIterator(ctx.services.bus.subscribe('price:changed'), (c) => matchesPriceFilter(compiled, c));
+    },
+    resolve: (change) => change,
+  }),
+}));

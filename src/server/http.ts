@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Services } from '../services.js';
+import { attachGraphQLWs } from './graphql-ws.js';
+import { GRAPHQL_PATH, type Yoga } from './yoga.js';
+
+export interface Readiness {
+  ready: boolean;
+  /** what is missing, for the 503 body and the logs */
+  reasons: string[];
+  checks: Record<string, boolean>;
+}
+
+export interface HttpServerOptions {
+  yoga: Yoga;
+  services: Services;
+  readiness: () => Promise<Readiness> | Readiness;
+  /** @default false */
+  compression?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** One port: GraphQL over HTTP/SSE/WebSocket on /graphql, plus /health, /ready and /metrics. */
+export async function startHttpServer(
+  options: HttpServerOptions & { port: number; host: string },
+): Promise<RunningServer> {
+  const { yoga, services, readiness, compression = false, port, host } = options;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/health') return json(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      Promise.resolve(readiness()).then(
+        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons, checks: r.checks }),
+        (error: unknown) => json(res, 503, { status: 'not ready', reasons: [String(error)], checks: {} }),
+      );
+      return;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      return void res.end(services.metrics.render());
+    }
+    if (path === '/') {
+      res.writeHead(302, { location: GRAPHQL_PATH });
+      return void res.end();
+    }
+    return void yoga.handle(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  const ws = attachGraphQLWs({ server, yoga, compression });
+  services.metrics.gauge('graphql_ws_connections', 'open graphql-ws connections', () => ws.wss.clients.size);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const base = `http://${shownHost}:${address.port}`;
+  let stopping: Promise<void> | null = null;
+  return {
+    url: base,
+    graphqlUrl: `${base}${GRAPHQL_PATH}`,
+    wsUrl: `ws://${shownHost}:${address.port}${GRAPHQL_PATH}`,
+    port: address.port,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await ws.close();
+        server.closeIdleConnections();
+        // SSE streams and other long requests end now: the clients reconnect elsewhere
+        server.closeAllConnections();
+        await closed;
+        await yoga.dispose();
+      })();
+      return stopping;
+    },
+  };
+}
