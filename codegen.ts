@@ -11,10 +11,13 @@ const config: CodegenConfig = {
   generates: {
     'examples/generated/': {
       preset: 'client',
+      // plain types for fragments (as Apollo Client and urql users read them), ESM import paths
+      presetConfig: { fragmentMasking: false },
       config: {
         scalars: { Decimal: 'string', DateTime: 'string', JSON: 'unknown' },
         enumsAsTypes: true,
         useTypeImports: true,
+        importExtension: '.js',
       },
     },
   },

@@ -9,8 +9,8 @@ import { startHttpServer, type Readiness, type RunningServer } from './server/ht
 import type { Services } from './services.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
-import { createEventsPoller, type EventsPoller } from './upstream/events-poller.js';
-import { createPriceSocket, type PriceSocket } from './upstream/price-socket.js';
+import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
+import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
 
 export interface GatewayOptions {
@@ -20,6 +20,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** extra options for the built-in simulator (tests and demos) */
   simulator?: SimulatorOptions;
+  /** overrides for the upstream clients: timings, backoff, randomness (tests) */
+  upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
 }
 
 export interface Gateway {
@@ -27,6 +29,8 @@ export interface Gateway {
   stop(): Promise<void>;
   services: Services | null;
   simulator: Simulator | null;
+  priceSocket: PriceSocket | null;
+  poller: EventsPoller | null;
 }
 
 /** The simulator's own partner credentials, used when the gateway runs on it. */
@@ -61,6 +65,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const gateway: Gateway = {
     services: null,
     simulator: null,
+    priceSocket: null,
+    poller: null,
     async start() {
       try {
         return await startAll();
@@ -126,7 +132,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         store.prices.putChange(change);
         bus.publish('price:changed', change);
       },
+      ...options.upstream?.priceSocket,
     });
+    gateway.priceSocket = priceSocket;
 
     const apiTokens = config.apiUrl === null ? simulatorTokens : realTokens;
     const poller: EventsPoller = createEventsPoller({
@@ -141,7 +149,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
       logger: logger.child({ component: 'events-poller' }),
       metrics,
+      ...options.upstream?.poller,
     });
+    gateway.poller = poller;
 
     const services: Services = {
       store,

@@ -1,7 +1,7 @@
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
-import { silentLogger, type Logger } from '../../src/logger.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
+import { silentLogger } from '../../src/logger.js';
 import type { RunningServer } from '../../src/server/http.js';
 import type { Services } from '../../src/services.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
@@ -27,7 +27,7 @@ export async function stopLeftovers(): Promise<number> {
 /** A real gateway on port 0 with its in-process simulator (unless URLs are given). */
 export async function startTestGateway(
   overrides: Partial<Config> = {},
-  options: { logger?: Logger; simulator?: SimulatorOptions } = {},
+  options: Partial<Pick<GatewayOptions, 'logger' | 'simulator' | 'upstream'>> = {},
 ): Promise<TestGateway> {
   const config: Config = {
     ...loadConfig({}),
@@ -38,7 +38,7 @@ export async function startTestGateway(
     eventsPollIntervalMs: 50,
     ...overrides,
   };
-  const gateway = createGateway({ config, logger: options.logger ?? silentLogger, simulator: options.simulator });
+  const gateway = createGateway({ ...options, config, logger: options.logger ?? silentLogger });
   const server = await gateway.start();
   const handle: TestGateway = {
     gateway,
