@@ -8,7 +8,11 @@ import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 export function withErrorCodes(errors: readonly GraphQLError[]): GraphQLError[] {
   return errors.map((error) => {
     if (error.extensions?.['code']) return error;
-    const code = error.originalError ? 'INTERNAL_SERVER_ERROR' : error.message.startsWith('Variable "') ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
+    const code = error.message.startsWith('Variable "')
+      ? 'BAD_USER_INPUT'
+      : error.originalError
+        ? 'INTERNAL_SERVER_ERROR'
+        : 'GRAPHQL_VALIDATION_FAILED';
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       source: error.source,

@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../logger.js';
+import { createPriceSimulator, type PriceSimulator, type PriceSimulatorControls, type PriceSimulatorOptions } from './price-server.js';
+import { createRestSimulator, type RestSimulator, type RestSimulatorOptions } from './rest-server.js';
+
+export interface SimulatorOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default silentLogger */
+  logger?: Logger;
+  prices?: PriceSimulatorOptions;
+  rest?: RestSimulatorOptions;
+  /** The WebSocket upgrade needs a bearer token the REST simulator issued. @default false */
+  requireAuth?: boolean;
+}
+
+export interface Simulator {
+  /** http://host:port */
+  url: string;
+  /** ws://host:port/ */
+  wsUrl: string;
+  apiUrl: string;
+  tokenUrl: string;
+  prices: PriceSimulator;
+  rest: RestSimulator;
+  stop(): Promise<void>;
+}
+
+const PRICE_CONTROL_PREFIX = '/__sim/prices/';
+const MAX_BODY = 64 * 1024;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const errorBody = (code: string, title: string): unknown => ({ errors: [{ code, title }] });
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > MAX_BODY) throw new Error(`expected a body of at most ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  const body: unknown = JSON.parse(text);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('expected a JSON object body');
+  return body as Record<string, unknown>;
+}
+
+/** Runs one price-simulator control from a JSON body; throws with what was expected. */
+function runPriceControl(controls: PriceSimulatorControls, name: string, body: Record<string, unknown>): unknown {
+  const str = (key: string): string => {
+    const v = body[key];
+    if (typeof v !== 'string') throw new Error(`${name}: expected "${key}" to be a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+    return v;
+  };
+  const bool = (key: string): boolean => body[key] !== false;
+  switch (name) {
+    case 'dropAll':
+      return controls.dropAll();
+    case 'sendRaw':
+      return controls.sendRaw(str('text'));
+    case 'stallAll':
+      return controls.stallAll(bool('stalled'));
+    case 'stallPair':
+      return controls.stallPair(str('asset'), str('fiat'), bool('stalled'));
+    case 'refuseConnections': {
+      const ms = body.ms;
+      if (typeof ms !== 'number' || !(ms >= 0)) throw new Error(`refuseConnections: expected "ms" >= 0, got ${JSON.stringify(ms) ?? 'nothing'}`);
+      return controls.refuseConnections(ms);
+    }
+    case 'suppressPongs':
+      return controls.suppressPongs(bool('suppressed'));
+    case 'emitPrice':
+      return controls.emitPrice(str('asset'), str('fiat'), { ask: str('ask'), bid: str('bid') });
+    case 'subscribeActions':
+      return controls.subscribeActions();
+    default:
+      return undefined;
+  }
+}
+
+const KNOWN_CONTROLS = new Set(['dropAll', 'sendRaw', 'stallAll', 'stallPair', 'refuseConnections', 'suppressPongs', 'emitPrice', 'subscribeActions']);
+
+/**
+ * One HTTP server for the whole Bitpanda-compatible upstream: the price WebSocket on upgrade
+ * (any path), the REST endpoints, and `POST /__sim/prices/<control>` to drive price faults from
+ * another process.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const { host = '127.0.0.1', port = 0, logger = silentLogger, prices: priceOptions = {}, rest: restOptions = {}, requireAuth = false } = options;
+
+  const rest = createRestSimulator({ logger, ...restOptions });
+  const prices = createPriceSimulator({
+    logger,
+    ...priceOptions,
+    ...(requireAuth ? { authorize: (token: string | undefined) => token !== undefined && rest.isValidAccessToken(token) } : {}),
+  });
+
+  async function handlePriceControl(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, errorBody('http.method.not.allowed', `expected POST, got ${req.method}`));
+    if (!KNOWN_CONTROLS.has(name)) return sendJson(res, 404, errorBody('control.unknown', `Unknown control: ${name.slice(0, 60)}`));
+    try {
+      const result = runPriceControl(prices.controls, name, await readJson(req));
+      sendJson(res, 200, { ok: true, result: result ?? null });
+    } catch (error) {
+      sendJson(res, 400, errorBody('http.bad.request', (error as Error).message));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith(PRICE_CONTROL_PREFIX)) {
+      void handlePriceControl(req, res, path.slice(PRICE_CONTROL_PREFIX.length));
+      return;
+    }
+    if (rest.handle(req, res)) return;
+    sendJson(res, 404, errorBody('http.not.found', `Not found: ${req.method} ${path.slice(0, 100)}`));
+  });
+  prices.attach(server);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostPart}:${address.port}`;
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    wsUrl: `ws://${hostPart}:${address.port}/`,
+    apiUrl: url,
+    tokenUrl: `${url}/oauth/token`,
+    prices,
+    rest,
+    stop() {
+      stopped ??= (async () => {
+        await prices.close();
+        rest.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,455 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Big from 'big.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { DECIMAL_PATTERN } from '../../src/domain/decimal.js';
+import { ASSET_TYPE_CODES } from '../../src/domain/price.js';
+import { createMarket, DEFAULT_CATALOGUE, seededRandom, type Catalogue } from '../../src/simulator/catalogue.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { createPriceSimulator, type PriceSimulator, type PriceSimulatorOptions } from '../../src/simulator/price-server.js';
+
+/** A small domain so that "all pairs" stays cheap at short intervals. */
+const SMALL: Catalogue = {
+  fiats: DEFAULT_CATALOGUE.fiats,
+  assets: [
+    { type: 'cr', asset: 'BTC', eur: '60311.42' },
+    { type: 'cr', asset: 'ETH', eur: '3194.87' },
+    { type: 's', asset: 'AAPL', eur: '171.23' },
+    { type: 'es', asset: 'VWCE', eur: '112.86' },
+    { type: 'co', asset: 'XAU', eur: '68.5123' },
+    { type: 'i', asset: 'BCI5', eur: '1834.21' },
+    { type: 'f', asset: 'USD', eur: '0.9198' },
+  ],
+};
+const PRICE_KEYS = ['A', 'AP', 'BP', 'CH', 'F', 'T', 'U'];
+const CHANGE_DECIMALS = ['D', 'I', 'W', 'M', '6M', 'Y', '5Y', 'DV', 'IV', 'WV', 'MV', '6MV', 'YV', '5YV', 'MVOL'];
+const MARKER = '{"marker":true}';
+
+type Frame = Record<string, unknown>;
+interface Received {
+  text: string;
+  json: Frame;
+}
+
+const disposers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const dispose of disposers.splice(0).reverse()) await dispose();
+});
+
+/** A WebSocket client that records every message and lets a test wait for one by predicate. */
+class TestClient {
+  readonly log: Received[] = [];
+  private readonly waiters = new Set<() => void>();
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      let json: Frame = {};
+      try {
+        json = JSON.parse(text) as Frame;
+      } catch {
+        /* kept as text */
+      }
+      this.log.push({ text, json });
+      for (const wake of [...this.waiters]) wake();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Index just past the `count`-th message from `from` that matches. */
+  waitFor(predicate: (m: Frame, text: string) => boolean, { from = 0, count = 1, timeoutMs = 5000 } = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        let seen = 0;
+        for (let i = from; i < this.log.length; i++) {
+          if (predicate(this.log[i]!.json, this.log[i]!.text) && ++seen === count) {
+            this.waiters.delete(check);
+            clearTimeout(timer);
+            resolve(i + 1);
+            return true;
+          }
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out waiting for ${count} matching message(s); last: ${this.log.at(-1)?.text ?? 'none'}`));
+      }, timeoutMs);
+      if (!check()) this.waiters.add(check);
+    });
+  }
+
+  /** The control frame answering `action` on `channel`. */
+  reply(action: string, channel: unknown, from = 0): Promise<Frame> {
+    return this.waitFor((m) => m.action === action && m.channel === channel, { from }).then((i) => this.log[i - 1]!.json);
+  }
+
+  after(index: number): Frame[] {
+    return this.log.slice(index).map((m) => m.json);
+  }
+}
+
+async function startServer(options: PriceSimulatorOptions = {}): Promise<{ sim: PriceSimulator; url: string }> {
+  const server: Server = createServer((_req, res) => res.writeHead(404).end());
+  const sim = createPriceSimulator({ catalogue: SMALL, intervalMs: 40, ...options });
+  sim.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  disposers.push(async () => {
+    await sim.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { sim, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+function connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  disposers.push(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(new TestClient(ws)));
+    ws.on('error', reject);
+  });
+}
+
+/** The HTTP status an upgrade is refused with. */
+function refusedWith(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  ws.on('error', () => {}); // terminating a refused handshake reports an error: expected here
+  disposers.push(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('open', () => reject(new Error('expected the upgrade to be refused, but it was accepted')));
+  });
+}
+
+const isPrice = (m: Frame): boolean => m.CH === 'prices-v1';
+const isChange = (m: Frame): boolean => m.CH === 'price-changes-v1';
+const isPair = (asset: string, fiat: string) => (m: Frame) => m.A === asset && m.F === fiat;
+
+describe('catalogue', () => {
+  it('is a realistic partner domain with decimal quotes, ask above bid', () => {
+    const market = createMarket(DEFAULT_CATALOGUE, seededRandom());
+    expect(DEFAULT_CATALOGUE.fiats.map((f) => f.fiat)).toEqual(['EUR', 'USD', 'CHF', 'GBP']);
+    for (const code of ASSET_TYPE_CODES) expect(DEFAULT_CATALOGUE.assets.some((a) => a.type === code)).toBe(true);
+    expect(DEFAULT_CATALOGUE.assets.filter((a) => a.type === 'cr').length).toBeGreaterThanOrEqual(24);
+    for (const symbol of ['XAU', 'XAG', 'XPT', 'XPD', 'BCI5', 'BCI10', 'BCI25', 'BTC', 'ETH', 'SOL']) expect(market.asset(symbol)).toBeDefined();
+    expect(market.pair('EUR', 'EUR')).toBeUndefined();
+    for (const pair of market.pairs) {
+      for (let i = 0; i < 3; i++) market.step(pair);
+      const frame = market.priceFrame(pair, 1);
+      expect(frame.AP).toMatch(DECIMAL_PATTERN);
+      expect(frame.BP).toMatch(DECIMAL_PATTERN);
+      expect(new Big(frame.AP).gt(frame.BP), `${pair.key} ${frame.AP} > ${frame.BP}`).toBe(true);
+      expect(new Big(frame.BP).gt(0)).toBe(true);
+    }
+    const btc = market.priceFrame(market.pair('BTC', 'EUR')!, 1);
+    expect(btc.AP).toMatch(/^\d+\.\d{5}$/);
+  });
+});
+
+describe('price simulator: subscriptions', () => {
+  it('subscribes to a list of pairs and sends frames for those pairs only', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { type: 's', asset: 'AAPL', fiat: 'EUR' }] });
+    const ok = await c.waitFor((m) => m.action === 'subscribe');
+    expect(c.log[ok - 1]!.text).toBe('{"action":"subscribe","channel":"prices-v1","status":"success"}');
+    await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 2 });
+    await c.waitFor(isPair('AAPL', 'EUR'), { from: ok, count: 2 });
+    const pairs = new Set(c.after(ok).map((m) => `${m.A}/${m.F}`));
+    expect([...pairs].sort()).toEqual(['AAPL/EUR', 'BTC/EUR']);
+  });
+
+  it('subscribes to all assets against one or more fiats', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ fiat: 'EUR' }, { fiat: 'USD' }] });
+    const ok = await c.waitFor((m) => m.status === 'success');
+    // Every asset against both fiats (USD/USD does not exist): 7 + 6 pairs.
+    const seen = new Set<string>();
+    await c.waitFor((m) => isPrice(m) && (seen.add(`${m.A}/${m.F}`), seen.size === 13), { from: ok });
+    const fiats = new Set(c.after(ok).map((m) => m.F));
+    expect([...fiats].sort()).toEqual(['EUR', 'USD']);
+  });
+
+  it('subscribes to all pairs when there is no payload, staggering pairs across the interval', async () => {
+    const { url } = await startServer({ intervalMs: 200 });
+    const c = await connect(url);
+    const arrivals = new Map<string, number[]>();
+    c.ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as Frame;
+      if (isPrice(m)) arrivals.set(`${m.A}/${m.F}`, [...(arrivals.get(`${m.A}/${m.F}`) ?? []), performance.now()]);
+    });
+    c.send({ action: 'subscribe', channel: 'prices-v1' });
+    const ok = await c.waitFor((m) => m.status === 'success');
+    await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 3 });
+    await c.waitFor(isPair('USD', 'GBP'), { from: ok, count: 1 });
+    expect(new Set(c.after(ok).map((m) => m.F))).toEqual(new Set(['EUR', 'USD', 'CHF', 'GBP']));
+    // Not all at once: first arrivals spread over several ticks; one pair about once per interval.
+    const firsts = [...arrivals.values()].map((t) => Math.round(t[0]!));
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(80);
+    const btc = arrivals.get('BTC/EUR')!;
+    const gap = btc[2]! - btc[1]!;
+    expect(gap).toBeGreaterThan(120);
+    expect(gap).toBeLessThan(600);
+  });
+
+  it('sends prices-v1 frames with every documented key and decimal strings', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'prices-v1' });
+    const end = await c.waitFor(isPrice, { count: 40 });
+    for (const m of c.log.slice(0, end).map((r) => r.json).filter(isPrice)) {
+      expect(Object.keys(m).sort()).toEqual(PRICE_KEYS);
+      expect(m.AP).toMatch(DECIMAL_PATTERN);
+      expect(m.BP).toMatch(DECIMAL_PATTERN);
+      expect(new Big(m.AP as string).gt(m.BP as string)).toBe(true);
+      expect(Number.isInteger(m.U)).toBe(true);
+      expect(Math.abs((m.U as number) - Date.now() / 1000)).toBeLessThan(5);
+      expect(ASSET_TYPE_CODES).toContain(m.T);
+    }
+  });
+
+  it('sends change frames for EUR only: a USD change subscription stays silent', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'price-changes-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'USD' }, { type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
+    const ok = await c.waitFor((m) => m.status === 'success');
+    const end = await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 5 });
+    const frames = c.log.slice(ok, end).map((r) => r.json);
+    expect(frames.filter((m) => m.F === 'USD')).toEqual([]);
+    for (const m of frames) {
+      expect(m).toMatchObject({ T: 'cr', A: 'BTC', F: 'EUR', CH: 'price-changes-v1' });
+      expect(Object.keys(m).sort()).toEqual(['A', 'CH', 'F', 'T', ...CHANGE_DECIMALS].sort());
+      for (const key of CHANGE_DECIMALS) expect(m[key], key).toMatch(DECIMAL_PATTERN);
+    }
+  });
+
+  it('unsubscribes a whole channel, leaving the other channel running', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    const pair = [{ type: 'cr', asset: 'ETH', fiat: 'EUR' }];
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: pair });
+    c.send({ action: 'subscribe', channel: 'price-changes-v1', payload: pair });
+    await c.waitFor(isPrice);
+    await c.waitFor(isChange);
+    c.send({ action: 'unsubscribe', channel: 'prices-v1' });
+    const ok = await c.waitFor((m) => m.action === 'unsubscribe');
+    expect(c.log[ok - 1]!.text).toBe('{"action":"unsubscribe","channel":"prices-v1","status":"success"}');
+    await c.waitFor(isChange, { from: ok, count: 4 });
+    expect(c.after(ok).filter(isPrice)).toEqual([]);
+  });
+
+  it('replaces the channel set when the same channel is subscribed again', async () => {
+    const { url, sim } = await startServer();
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
+    await c.waitFor(isPair('BTC', 'EUR'));
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'ETH', fiat: 'EUR' }] });
+    const ok = await c.waitFor((m) => m.status === 'success', { count: 2 });
+    await c.waitFor(isPair('ETH', 'EUR'), { from: ok, count: 3 });
+    expect(c.after(ok).filter(isPair('BTC', 'EUR'))).toEqual([]);
+    expect(sim.controls.subscribeActions().map((a) => [a.action, a.channel, a.connection])).toEqual([
+      ['subscribe', 'prices-v1', 1],
+      ['subscribe', 'prices-v1', 1],
+    ]);
+  });
+});
+
+describe('price simulator: errors', () => {
+  it.each([
+    ['channel not supported', { action: 'subscribe', channel: 'non-existent-channel' }, '{"action":"subscribe","channel":"non-existent-channel","error":"channel not supported"}'],
+    ['fiat not found', { action: 'subscribe', channel: 'price-changes-v1', payload: [{ fiat: 'XXX' }] }, '{"action":"subscribe","channel":"price-changes-v1","error":"fiat not found: XXX"}'],
+    ['fiat not found in a pair', { action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'JPY' }] }, '{"action":"subscribe","channel":"prices-v1","error":"fiat not found: JPY"}'],
+    ['asset not found for domain', { action: 'subscribe', channel: 'price-changes-v1', payload: [{ type: 'cr', asset: 'ABC', fiat: 'EUR' }] }, '{"action":"subscribe","channel":"price-changes-v1","error":"asset not found for domain: ABC"}'],
+    ['asset of another type', { action: 'subscribe', channel: 'prices-v1', payload: [{ type: 's', asset: 'BTC', fiat: 'EUR' }] }, '{"action":"subscribe","channel":"prices-v1","error":"asset not found for domain: BTC"}'],
+    ['mixed subscription types', { action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { fiat: 'USD' }] }, '{"action":"subscribe","channel":"prices-v1","error":"cannot mix subscription types"}'],
+    ['unknown action', { action: 'publish', channel: 'prices-v1' }, '{"action":"publish","channel":"prices-v1","error":"action not supported: publish"}'],
+    ['selective unsubscribe', { action: 'unsubscribe', channel: 'prices-v1', payload: [{ fiat: 'EUR' }] }, '{"action":"unsubscribe","channel":"prices-v1","error":"unsubscribe takes no payload: only a whole channel can be unsubscribed"}'],
+    ['malformed JSON', '{"action":"subscribe",', '{"error":"invalid message: expected a JSON object"}'],
+    ['a JSON array', '[1,2]', '{"error":"invalid message: expected a JSON object"}'],
+  ])('answers %s with an error frame and keeps the connection usable', async (_name, message, expected) => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    c.send(message);
+    const n = await c.waitFor(() => true);
+    expect(c.log[n - 1]!.text).toBe(expected);
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
+    const ok = await c.waitFor((m) => m.status === 'success', { from: n });
+    await c.waitFor(isPair('BTC', 'EUR'), { from: ok });
+    // A refused action leaves nothing subscribed: only the pair asked afterwards flows.
+    expect(new Set(c.after(n).filter((m) => m.CH).map((m) => `${m.CH} ${m.A}/${m.F}`))).toEqual(new Set(['prices-v1 BTC/EUR']));
+  });
+});
+
+describe('price simulator: connection rules', () => {
+  it('answers pings with pongs', async () => {
+    const { url } = await startServer();
+    const c = await connect(url);
+    const pong = new Promise<string>((resolve) => c.ws.once('pong', (data) => resolve(data.toString())));
+    c.ws.ping('hello');
+    expect(await pong).toBe('hello');
+  });
+
+  it('closes a connection with no inbound traffic after idleTimeoutMs', async () => {
+    const { url, sim } = await startServer({ idleTimeoutMs: 150 });
+    const started = performance.now();
+    const c = await connect(url);
+    expect(await c.closed).toEqual({ code: 1000, reason: 'idle timeout' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(sim.connections()).toBe(0);
+  });
+
+  it('keeps a pinging connection open past idleTimeoutMs', async () => {
+    const { url } = await startServer({ idleTimeoutMs: 150 });
+    const c = await connect(url);
+    const started = performance.now();
+    let pongs = 0;
+    await new Promise<void>((resolve) => {
+      c.ws.on('pong', () => (++pongs === 10 ? resolve() : setTimeout(() => c.ws.ping(), 40)));
+      c.ws.ping();
+    });
+    expect(performance.now() - started).toBeGreaterThan(300);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('refuses an upgrade without a valid bearer token with 401 and accepts a valid one', async () => {
+    const tokens: Array<string | undefined> = [];
+    const { url, sim } = await startServer({ authorize: (token) => (tokens.push(token), token === 'good-token') });
+    expect(await refusedWith(url)).toBe(401);
+    expect(await refusedWith(url, { Authorization: 'Bearer bad-token' })).toBe(401);
+    const c = await connect(url, { Authorization: 'Bearer good-token' });
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    expect(tokens).toEqual([undefined, 'bad-token', 'good-token']);
+    expect(sim.connections()).toBe(1);
+  });
+});
+
+describe('price simulator: controls', () => {
+  it('dropAll terminates every connection', async () => {
+    const { url, sim } = await startServer();
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    expect(sim.connections()).toBe(2);
+    sim.controls.dropAll();
+    expect((await a.closed).code).toBe(1006);
+    expect((await b.closed).code).toBe(1006);
+  });
+
+  it('sendRaw sends the exact text to every connection', async () => {
+    const { url, sim } = await startServer();
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    sim.controls.sendRaw('{"AP":12,"garbage');
+    for (const c of [a, b]) await c.waitFor((_m, text) => text === '{"AP":12,"garbage');
+  });
+
+  it('stallPair stops one pair, stallAll stops every data frame with the socket kept open', async () => {
+    const { url, sim } = await startServer({ idleTimeoutMs: 400 });
+    const c = await connect(url);
+    c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { type: 'cr', asset: 'ETH', fiat: 'EUR' }] });
+    await c.waitFor(isPair('BTC', 'EUR'));
+    sim.controls.stallPair('BTC', 'EUR', true);
+    sim.controls.sendRaw(MARKER);
+    const mark = await c.waitFor((_m, text) => text === MARKER);
+    await c.waitFor(isPair('ETH', 'EUR'), { from: mark, count: 4 });
+    expect(c.after(mark).filter(isPair('BTC', 'EUR'))).toEqual([]);
+
+    sim.controls.stallPair('BTC', 'EUR', false);
+    await c.waitFor(isPair('BTC', 'EUR'), { from: mark });
+
+    sim.controls.stallAll(true);
+    sim.controls.sendRaw(MARKER);
+    const stalled = await c.waitFor((_m, text) => text === MARKER, { from: mark });
+    // No traffic from the client from here: the idle close ends the window, the socket stayed open till then.
+    expect(await c.closed).toEqual({ code: 1000, reason: 'idle timeout' });
+    expect(c.after(stalled).filter(isPrice)).toEqual([]);
+  });
+
+  it('refuseConnections answers upgrades with 503 until lifted', async () => {
+    const { url, sim } = await startServer();
+    sim.controls.refuseConnections(60_000);
+    expect(await refusedWith(url)).toBe(503);
+    sim.controls.refuseConnections(0);
+    const c = await connect(url);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('emitPrice sends exactly the given quote to subscribers of the pair', async () => {
+    const { url, sim } = await startServer({ intervalMs: 60_000 });
+    const [a, b] = await Promise.all([connect(url), connect(url)]);
+    a.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ fiat: 'EUR' }] });
+    b.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ fiat: 'USD' }] });
+    await a.reply('subscribe', 'prices-v1');
+    await b.reply('subscribe', 'prices-v1');
+    expect(sim.controls.emitPrice('BTC', 'EUR', { ask: '65544.85350', bid: '65217.84675' })).toBe(1);
+    const n = await a.waitFor(isPair('BTC', 'EUR'));
+    expect(a.log[n - 1]!.text).toMatch(/^\{"AP":"65544\.85350","BP":"65217\.84675","U":\d+,"T":"cr","A":"BTC","F":"EUR","CH":"prices-v1"\}$/);
+    expect(() => sim.controls.emitPrice('BTC', 'EUR', { ask: '1e5', bid: '1' })).toThrow(/decimal strings/);
+    expect(() => sim.controls.emitPrice('NOPE', 'EUR', { ask: '1', bid: '1' })).toThrow(/NOPE\/EUR/);
+  });
+
+  it('suppressPongs leaves pings unanswered; subscribeActions logs every action', async () => {
+    const { url, sim } = await startServer();
+    const c = await connect(url);
+    let pongs = 0;
+    c.ws.on('pong', () => pongs++);
+    sim.controls.suppressPongs(true);
+    c.ws.ping();
+    c.send({ action: 'subscribe', channel: 'price-changes-v1', payload: [{ fiat: 'EUR' }] });
+    await c.reply('subscribe', 'price-changes-v1');
+    expect(pongs).toBe(0);
+    c.send({ action: 'unsubscribe', channel: 'price-changes-v1' });
+    await c.reply('unsubscribe', 'price-changes-v1');
+    expect(sim.controls.subscribeActions()).toEqual([
+      { action: 'subscribe', channel: 'price-changes-v1', payload: [{ fiat: 'EUR' }], connection: 1, at: expect.any(Number) },
+      { action: 'unsubscribe', channel: 'price-changes-v1', payload: undefined, connection: 1, at: expect.any(Number) },
+    ]);
+  });
+});
+
+describe('startSimulator: one HTTP server for prices, REST and the control API', () => {
+  async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('serves the price WebSocket and drives it through POST /__sim/prices/<control>', async () => {
+    const sim = await startSimulator({ prices: { catalogue: SMALL, intervalMs: 60_000 }, rest: { eventIntervalMs: 0 } });
+    disposers.push(() => sim.stop());
+    expect(sim.wsUrl).toBe(`${sim.url.replace('http:', 'ws:')}/`);
+    expect(sim.tokenUrl).toBe(`${sim.url}/oauth/token`);
+    const c = await connect(sim.wsUrl);
+    expect(await post(`${sim.url}/__sim/prices/sendRaw`, { text: 'hello' })).toEqual({ status: 200, json: { ok: true, result: null } });
+    await c.waitFor((_m, text) => text === 'hello');
+    expect((await post(`${sim.url}/__sim/prices/refuseConnections`, { ms: 'soon' })).status).toBe(400);
+    expect((await post(`${sim.url}/__sim/prices/explode`, {})).status).toBe(404);
+    const missing = await fetch(`${sim.url}/nowhere`);
+    expect([missing.status, await missing.json()]).toEqual([404, { errors: [{ code: 'http.not.found', title: 'Not found: GET /nowhere' }] }]);
+    await post(`${sim.url}/__sim/prices/dropAll`, {});
+    expect((await c.closed).code).toBe(1006);
+  });
+
+  it('with requireAuth, accepts only an access token issued by the token endpoint', async () => {
+    const sim = await startSimulator({ requireAuth: true, prices: { catalogue: SMALL }, rest: { eventIntervalMs: 0 } });
+    disposers.push(() => sim.stop());
+    expect(await refusedWith(sim.wsUrl)).toBe(401);
+    const res = await fetch(sim.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'sim-client', client_secret: 'sim-secret' }),
+    });
+    const { access_token } = (await res.json()) as { access_token: string };
+    expect(await refusedWith(sim.wsUrl, { Authorization: 'Bearer not-issued' })).toBe(401);
+    const c = await connect(sim.wsUrl, { Authorization: `Bearer ${access_token}` });
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+  });
+});
