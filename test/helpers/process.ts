@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { AsyncQueue, within } from './queue.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  /** parsed pino lines, in order */
+  logs: AsyncQueue<Record<string, unknown>>;
+  stderr: string[];
+  graphqlUrl: string;
+  wsUrl: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills what a test left running; returns how many there were. */
+export function killLeftoverProcesses(): number {
+  let n = 0;
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      n++;
+    }
+  }
+  children.clear();
+  return n;
+}
+
+/** Runs a command of the project (`src/main.ts` by default) as its own process, as `npm start` does. */
+export function spawnProject(env: Record<string, string>, script = 'src/main.ts'): { child: ChildProcess; logs: AsyncQueue<Record<string, unknown>>; stderr: string[]; exited: GatewayProcess['exited'] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const logs = new AsyncQueue<Record<string, unknown>>();
+  const stderr: string[] = [];
+  let buffer = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line, unparsed: true });
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  return { child, logs, stderr, exited };
+}
+
+/** Starts the gateway process and waits for its "listening" log line. */
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+  const { child, logs, stderr, exited } = spawnProject({ LOG_LEVEL: 'info', ...env });
+  const listening = await within(
+    Promise.race([
+      logs.until((l) => typeof l.url === 'string' && String(l.msg).includes('listening')),
+      exited.then((e) => {
+        throw new Error(`gateway exited early (${JSON.stringify(e)}): ${stderr.join('')}`);
+      }),
+    ]),
+    timeoutMs,
+    'the gateway to listen',
+  );
+  const line = listening[listening.length - 1]!;
+  return {
+    child,
+    logs,
+    stderr,
+    graphqlUrl: String(line.url),
+    wsUrl: String(line.ws),
+    exited,
+    kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
