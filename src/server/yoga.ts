@@ -1,4 +1,5 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -32,6 +33,8 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
+    // served from this process, not a CDN: GraphiQL works on closed networks too
+    renderGraphiQL,
     context: () => ({ services, loaders: createLoaders(services) }),
     plugins: [useErrorCodes()],
     logging: {
