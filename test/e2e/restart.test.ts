@@ -38,8 +38,19 @@ describe('exactly once across a kill -9 of the gateway', () => {
     // first life: live subscriber, continuous upstream traffic, killed with SIGKILL mid-stream
     const first = await spawnGateway(env);
     const ws1 = wsClient(first.wsUrl);
-    const sub1 = ws1.subscribe(STREAM);
-    let added = 0;
+    // the first event, read from the connection; the subscription resumes after its cursor, so
+    // nothing depends on when the subscription is registered
+    rest.addEvents(1);
+    let added = 1;
+    for (;;) {
+      const { body } = await httpQuery(first.graphqlUrl, `{ notificationEvents(first: 1) { edges { cursor node { ... on Notification { id } } } } }`);
+      const edge = body.data?.notificationEvents.edges[0] as { cursor: string; node: { id: string } } | undefined;
+      if (edge) {
+        delivered.push({ id: edge.node.id, cursor: edge.cursor });
+        break;
+      }
+    }
+    const sub1 = ws1.subscribe(STREAM, { after: delivered[0]!.cursor });
     let feeding = true;
     const feeder = (async () => {
       while (feeding && added < TOTAL) {
