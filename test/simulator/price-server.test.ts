@@ -8,6 +8,7 @@ import { ASSET_TYPE_CODES } from '../../src/domain/price.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom, type Catalogue } from '../../src/simulator/catalogue.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorOptions } from '../../src/simulator/price-server.js';
+import { serveOnLoopback } from '../helpers/servers.js';
 
 /** A small domain so that "all pairs" stays cheap at short intervals. */
 const SMALL: Catalogue = {
@@ -96,16 +97,13 @@ class TestClient {
 }
 
 async function startServer(options: PriceSimulatorOptions = {}): Promise<{ sim: PriceSimulator; url: string }> {
-  const server: Server = createServer((_req, res) => res.writeHead(404).end());
   const sim = createPriceSimulator({ catalogue: SMALL, intervalMs: 40, ...options });
-  sim.attach(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const served = await serveOnLoopback(undefined, (server) => sim.attach(server));
   disposers.push(async () => {
     await sim.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
   });
-  return { sim, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  return { sim, url: served.wsUrl };
 }
 
 function connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
@@ -311,15 +309,16 @@ describe('price simulator: connection rules', () => {
   });
 
   it('keeps a pinging connection open past idleTimeoutMs', async () => {
-    const { url } = await startServer({ idleTimeoutMs: 150 });
+    const { url } = await startServer({ idleTimeoutMs: 400 });
     const c = await connect(url);
     const started = performance.now();
     let pongs = 0;
-    await new Promise<void>((resolve) => {
-      c.ws.on('pong', () => (++pongs === 10 ? resolve() : setTimeout(() => c.ws.ping(), 40)));
+    await new Promise<void>((resolve, reject) => {
+      c.ws.once('close', (code) => reject(new Error(`closed with ${code} after ${pongs} pongs`)));
+      c.ws.on('pong', () => (++pongs === 12 ? resolve() : setTimeout(() => c.ws.ping(), 50)));
       c.ws.ping();
     });
-    expect(performance.now() - started).toBeGreaterThan(300);
+    expect(performance.now() - started).toBeGreaterThan(550);
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
   });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SIMULATED_EVENT_TYPES } from '../../src/simulator/events-catalogue.js';
 import { createRestSimulator, type RestSimulatorOptions } from '../../src/simulator/rest-server.js';
+import { serveOnLoopback } from '../helpers/servers.js';
 
 const disposers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -22,18 +23,10 @@ function seeded(seed = 42): () => number {
 
 async function startSim(options: RestSimulatorOptions = {}) {
   const sim = createRestSimulator({ eventIntervalMs: 0, random: seeded(), ...options });
-  const server = createServer((req, res) => {
-    if (!sim.handle(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, close } = await serveOnLoopback((req, res) => sim.handle(req, res));
   disposers.push(async () => {
     sim.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await close();
   });
   const token = async (fields: Record<string, string>, contentType = 'application/x-www-form-urlencoded') => {
     const body = contentType === 'application/json' ? JSON.stringify(fields) : new URLSearchParams(fields).toString();

@@ -11,6 +11,7 @@ import { abortableSleep, backoffDelay } from '../../src/upstream/backoff.js';
 import { parseUpstreamFrame } from '../../src/upstream/frames.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from '../../src/upstream/price-socket.js';
 import { subscribeMessage } from '../../src/upstream/subscribe-plan.js';
+import { serveOnLoopback } from '../helpers/servers.js';
 
 const SMALL: Catalogue = {
   fiats: DEFAULT_CATALOGUE.fiats,
@@ -34,16 +35,13 @@ afterEach(async () => {
 });
 
 async function startSim(options: PriceSimulatorOptions = {}): Promise<{ sim: PriceSimulator; url: string }> {
-  const server = createServer((_req, res) => res.writeHead(404).end());
   const sim = createPriceSimulator({ catalogue: SMALL, intervalMs: 20, ...options });
-  sim.attach(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const served = await serveOnLoopback(undefined, (server) => sim.attach(server));
   disposers.push(async () => {
     await sim.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
   });
-  return { sim, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  return { sim, url: served.wsUrl };
 }
 
 /** Frames delivered to the callbacks; `next` waits for one matching a predicate. */

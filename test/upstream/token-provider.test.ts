@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -11,6 +9,7 @@ import {
   type TokenProvider,
   type TokenProviderOptions,
 } from '../../src/upstream/token-provider.js';
+import { serveOnLoopback } from '../helpers/servers.js';
 
 const disposers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -26,20 +25,14 @@ function manualClock(start = 1_700_000_000_000) {
 async function startSim(options: RestSimulatorOptions = {}) {
   const sim = createRestSimulator({ eventIntervalMs: 0, ...options });
   const hits = { events: 0, token: 0 };
-  const server = createServer((req, res) => {
+  const { base, close } = await serveOnLoopback((req, res) => {
     if (req.url?.startsWith('/v1/events')) hits.events += 1;
     if (req.url?.startsWith('/oauth/token')) hits.token += 1;
-    if (!sim.handle(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
+    return sim.handle(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   disposers.push(async () => {
     sim.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await close();
   });
   const grants = () => sim.controls.tokenRequests().map((r) => (r.ok ? r.grantType : `${r.grantType}:${r.code}`));
   return { sim, base, hits, grants };
