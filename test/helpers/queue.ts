@@ -2,10 +2,12 @@
 export class AsyncQueue<T> {
   private readonly items: T[] = [];
   private readonly waiters: Array<(value: T) => void> = [];
+  private readonly watchers = new Set<(value: T) => void>();
   readonly all: T[] = [];
 
   push(value: T): void {
     this.all.push(value);
+    for (const watcher of [...this.watchers]) watcher(value);
     const waiter = this.waiters.shift();
     if (waiter) waiter(value);
     else this.items.push(value);
@@ -25,6 +27,22 @@ export class AsyncQueue<T> {
       taken.push(value);
       if (predicate(value)) return taken;
     }
+  }
+
+  /**
+   * The first value from index `from` on, already pushed or still to come, for which
+   * `predicate` holds. Takes nothing from the queue, so several can wait at once.
+   */
+  find(predicate: (value: T) => boolean, from = 0): Promise<T> {
+    for (let i = from; i < this.all.length; i++) if (predicate(this.all[i]!)) return Promise.resolve(this.all[i]!);
+    return new Promise((resolve) => {
+      const watcher = (value: T): void => {
+        if (this.all.length - 1 < from || !predicate(value)) return;
+        this.watchers.delete(watcher);
+        resolve(value);
+      };
+      this.watchers.add(watcher);
+    });
   }
 
   get pending(): number {

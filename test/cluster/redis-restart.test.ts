@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { httpQuery, wsClient, type TestWsClient } from '../helpers/clients.js';
+import {
+  BTC_EUR,
+  FROM_START,
+  NOTIFICATIONS,
+  TEST_LEASE_TTL_MS,
+  asks,
+  delivered,
+  eventually,
+  logLine,
+  pricesFlowing,
+  readiness,
+  received,
+  startTestCluster,
+  type TestCluster,
+} from '../helpers/cluster.js';
+import { killLeftoverProcesses } from '../helpers/process.js';
+import { within } from '../helpers/queue.js';
+import { describeRedis, killLeftoverRedisServers, startThrowawayRedis, type ThrowawayRedis } from '../helpers/redis.js';
+
+const describe = await describeRedis({ redisServer: true });
+
+const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('cluster mode: a Redis restart during traffic', () => {
+  let cluster: TestCluster | null = null;
+  let redis: ThrowawayRedis | null = null;
+  const clients: TestWsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const stopped = cluster;
+    cluster = null;
+    await stopped?.stop();
+    await redis?.stop();
+    redis = null;
+    expect(killLeftoverProcesses()).toBe(0);
+    expect(stopped?.stderr() ?? '').toBe('');
+    expect(killLeftoverRedisServers()).toBe(0);
+  });
+
+  it('replicas report Redis down, reconnect, elect a leader again and lose no notification; prices resume', async () => {
+    redis = await startThrowawayRedis({ dir });
+    cluster = await startTestCluster({ name: 'restart', redisUrl: redis.url, simulator: { rest: { eventIntervalMs: 15 } } });
+    const { sim } = cluster;
+    sim.rest.controls.pauseGeneration(true);
+    const a = await cluster.spawn();
+    await within(logLine(a, 'leading the upstream'), 15_000, 'replica A to lead');
+    const b = await cluster.spawn();
+    const onB = wsClient(b.wsUrl);
+    clients.push(onB);
+    const events = onB.subscribe(NOTIFICATIONS, { after: FROM_START });
+    const prices = onB.subscribe(BTC_EUR);
+    await pricesFlowing(sim, [prices], '1', b);
+    sim.rest.controls.pauseGeneration(false);
+    await delivered(events, 30);
+
+    // Redis crashes (kill -9) while events keep coming upstream
+    const [fromA, fromB] = [a.logs.all.length, b.logs.all.length];
+    await redis.kill('SIGKILL');
+    await within(
+      Promise.all([logLine(a, 'redis connection lost; reconnecting', fromA), logLine(b, 'redis connection lost; reconnecting', fromB)]),
+      10_000,
+      'both replicas to notice',
+    );
+    const down = await readiness(b);
+    expect(down.status).toBe(503);
+    expect(down.body.reasons.join(' ')).toMatch(/redis/);
+    const { body } = await httpQuery(b.graphqlUrl, '{ upstream { cluster { redisConnected } } }');
+    expect(body.data!.upstream.cluster.redisConnected).toBe(false);
+    // the leader cannot renew its lease: it stops its upstream clients before the lease could expire
+    const stepDown = await within(logLine(a, 'stopped leading the upstream', fromA), TEST_LEASE_TTL_MS + 5_000, 'the leader to step down');
+    expect(stepDown.reason).toMatch(/not renewed/);
+
+    await redis.restart();
+    await within(
+      Promise.all([logLine(a, 'redis connection restored', fromA), logLine(b, 'redis connection restored', fromB)]),
+      15_000,
+      'both replicas to reconnect',
+    );
+    await within(
+      Promise.race([a, b].map((gw, i) => logLine(gw, 'leading the upstream', i === 0 ? fromA : fromB))),
+      TEST_LEASE_TTL_MS * 3 + 5_000,
+      'a replica to lead again',
+    );
+    await eventually(async () => (await readiness(b)).status === 200, 'b to be ready again');
+
+    // traffic flows again; then it stops so the lists can be compared whole
+    const before = received(events).length;
+    await delivered(events, before + 30, 30_000);
+    sim.rest.controls.pauseGeneration(true);
+    const expected = sim.rest.controls.events().map((e) => e.id);
+    await delivered(events, expected.length, 30_000);
+    expect(received(events).map((e) => e.id)).toEqual(expected);
+    expect(events.messages.all.every((m) => m.kind === 'next')).toBe(true);
+
+    // prices resume with the next frames
+    await pricesFlowing(sim, [prices], '2', b);
+    sim.prices.controls.emitPrice('BTC', 'EUR', { ask: '71000.10', bid: '71000.00' });
+    await within(prices.messages.find(() => asks(prices).includes('71000.10')), 10_000, 'a price after the restart');
+    const seen = asks(prices);
+    expect(new Set(seen).size).toBe(seen.length);
+  }, 120_000);
+});

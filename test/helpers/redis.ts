@@ -1,0 +1,143 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { describe, it } from 'vitest';
+import { deleteKeysWithPrefix } from '../../src/store/redis-script.js';
+import { within } from './queue.js';
+
+/** The shared test Redis; tests keep to key prefixes of their own on it. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** true when a Redis server answers PING at `url` within `timeoutMs`. */
+export async function redisAvailable(url = TEST_REDIS_URL, timeoutMs = 1000): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await within(client.ping(), timeoutMs, 'PING')) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** true when the `redis-server` binary can be run (for the tests that restart their own server). */
+export function redisServerInstalled(): boolean {
+  const result = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+export type SuiteFn = (name: string, fn: () => void) => void;
+
+/**
+ * `describe` when what the suite needs is there. Otherwise, under `CI=true`, a suite with one
+ * failing test saying what is missing; elsewhere `describe.skip`, with a warning on the console.
+ */
+export async function describeRedis(options: { redisServer?: boolean } = {}): Promise<SuiteFn> {
+  const missing: string[] = [];
+  if (!(await redisAvailable())) missing.push(`a Redis server at ${TEST_REDIS_URL} (set TEST_REDIS_URL to use another)`);
+  if (options.redisServer && !redisServerInstalled()) missing.push('the redis-server binary on PATH');
+  if (missing.length === 0) return describe;
+  const message = `these tests need ${missing.join(' and ')}`;
+  if (process.env.CI === 'true') {
+    return (name) =>
+      describe(name, () => {
+        it('has what it needs', () => {
+          throw new Error(`CI=true: ${message}`);
+        });
+      });
+  }
+  console.warn(`\n⚠ SKIPPED Redis tests: ${message}.\n`);
+  return (name, fn) => describe.skip(name, fn);
+}
+
+/** A key prefix no other test uses. */
+export function uniquePrefix(name: string): string {
+  return `test:${name}:${randomBytes(4).toString('hex')}:`;
+}
+
+/** Deletes every key under `prefix` on the shared test Redis. */
+export async function cleanupPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await deleteKeysWithPrefix(client, prefix);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface ThrowawayRedis {
+  url: string;
+  port: number;
+  /** kills the server (SIGKILL by default: a crash) and waits for it to exit */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** starts it again on the same port and data directory */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const servers = new Set<ChildProcess>();
+
+/** Kills Redis servers a test left running; returns how many there were. */
+export function killLeftoverRedisServers(): number {
+  let n = 0;
+  for (const child of servers) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      n++;
+    }
+  }
+  servers.clear();
+  return n;
+}
+
+/**
+ * A Redis server of the test's own, on a free port, persisting to `dir` with AOF and
+ * `appendfsync always` (what the event log needs), so it can be killed and restarted.
+ */
+export async function startThrowawayRedis(options: { dir: string }): Promise<ThrowawayRedis> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+
+  async function start(): Promise<void> {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir];
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.add(proc);
+    child = proc;
+    let output = '';
+    await within(
+      new Promise<void>((resolve, reject) => {
+        proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          if (output.includes('Ready to accept connections')) resolve();
+        });
+        proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
+      }),
+      10_000,
+      `redis-server on port ${port}`,
+    );
+  }
+
+  async function kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    await exited;
+    servers.delete(proc);
+  }
+
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: () => kill('SIGTERM') };
+}
