@@ -24,11 +24,21 @@ export interface Config {
   eventsPageSize: number;
   databasePath: string;
   redisUrl: string | null;
+  /** prefix of every Redis key and pub/sub channel of this cluster (cluster mode only) */
+  redisKeyPrefix: string;
+  /** upstream leader lease in cluster mode; renewed every fifth of it */
+  clusterLeaseTtlMs: number;
   logLevel: string;
   /** per-pair frame period of the built-in simulator */
   simulatorIntervalMs: number;
   /** permessage-deflate on the GraphQL WebSocket: off by default, it costs several times the CPU */
   wsCompression: boolean;
+  /** bytes a GraphQL WebSocket may have buffered before its frames wait (and prices conflate) */
+  wsSendHighWaterBytes: number;
+  /** bytes a GraphQL WebSocket may fall behind on lossless subscriptions before it is closed with 1013 */
+  wsSendLimitBytes: number;
+  /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
+  wsConnectionInitTimeoutMs: number;
   /** the most pairs one PriceFilter may list */
   maxFilterPairs: number;
 }
@@ -110,6 +120,13 @@ function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'true or false', raw);
 }
 
+function keyPrefix(env: Env, name: string, fallback: string): string {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (raw.length > 100 || /\s/.test(raw)) throw new ConfigError(name, 'a Redis key prefix of at most 100 characters without spaces', raw);
+  return raw;
+}
+
 function parseCredentials(env: Env): Credentials {
   const accessToken = value(env, 'BITPANDA_ACCESS_TOKEN');
   const tokenUrl = url(env, 'BITPANDA_TOKEN_URL', ['http', 'https']);
@@ -131,6 +148,15 @@ function parseCredentials(env: Env): Credentials {
   return { kind: 'oauth', tokenUrl, clientId, clientSecret };
 }
 
+function wsBudgets(env: Env): Pick<Config, 'wsSendHighWaterBytes' | 'wsSendLimitBytes'> {
+  const wsSendHighWaterBytes = integer(env, 'WS_SEND_HIGH_WATER_BYTES', 65_536, 1024, 1_073_741_824);
+  const wsSendLimitBytes = integer(env, 'WS_SEND_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824);
+  if (wsSendLimitBytes < wsSendHighWaterBytes) {
+    throw new ConfigError('WS_SEND_LIMIT_BYTES', `at least WS_SEND_HIGH_WATER_BYTES (${wsSendHighWaterBytes})`, String(wsSendLimitBytes));
+  }
+  return { wsSendHighWaterBytes, wsSendLimitBytes };
+}
+
 /** Reads the environment once; throws ConfigError naming the first invalid variable. */
 export function loadConfig(env: Env): Config {
   const logLevel = value(env, 'LOG_LEVEL') ?? 'info';
@@ -148,9 +174,13 @@ export function loadConfig(env: Env): Config {
     eventsPageSize: integer(env, 'EVENTS_PAGE_SIZE', 100, 1, 1000),
     databasePath: value(env, 'DATABASE_PATH') ?? './data/gateway.sqlite',
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
+    redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'bitpanda-gateway:'),
+    clusterLeaseTtlMs: integer(env, 'CLUSTER_LEASE_TTL_MS', 5000, 500, 600_000),
     logLevel,
     simulatorIntervalMs: integer(env, 'SIMULATOR_INTERVAL_MS', 5000, 10, 600_000),
     wsCompression: parseBoolean(env, 'WS_COMPRESSION', false),
+    ...wsBudgets(env),
+    wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
     maxFilterPairs: integer(env, 'MAX_FILTER_PAIRS', 500, 1, 100_000),
   };
 }

@@ -2,6 +2,8 @@ import type { Config, Credentials } from './config.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { createBus } from './bus/bus.js';
+import { startCluster } from './cluster/cluster.js';
+import type { UpstreamTerm } from './cluster/leadership.js';
 import { toPrice, toPriceChange } from './domain/price.js';
 import { schema } from './schema/index.js';
 import { createYogaServer } from './server/yoga.js';
@@ -9,6 +11,7 @@ import { startHttpServer, type Readiness, type RunningServer } from './server/ht
 import type { Services } from './services.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
+import type { EventLog, Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
@@ -104,9 +107,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
 
     const metrics = new Metrics();
-    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
-    disposers.push(() => store.close());
-    const bus = createBus();
+    // cluster mode: store, bus and upstream leadership shared through Redis
+    const cluster = config.redisUrl === null
+      ? null
+      : await startCluster({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, leaseTtlMs: config.clusterLeaseTtlMs, logger, now });
+    if (cluster) {
+      disposers.push(() => cluster.close());
+      if (simulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');
+    }
+    const store: Store = cluster ? cluster.store : openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    if (!cluster) disposers.push(() => store.close());
+    const bus = cluster ? cluster.bus : createBus();
 
     const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }));
     if (realTokens) disposers.push(() => realTokens.stop());
@@ -116,55 +127,59 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (simulatorTokens) disposers.push(() => simulatorTokens.stop());
 
     const wsTokens = config.wsUrl === null ? null : realTokens;
-    const priceSocket: PriceSocket = createPriceSocket({
-      url: config.wsUrl ?? simulator!.wsUrl,
-      getToken: wsTokens ? () => wsTokens.getToken() : undefined,
-      scope: config.scope,
-      logger: logger.child({ component: 'price-socket' }),
-      metrics,
-      onPrice: (frame, receivedAt) => {
-        const price = toPrice(frame, receivedAt);
-        store.prices.putPrice(price);
-        bus.publish('price:updated', price);
-      },
-      onChange: (frame, receivedAt) => {
-        const change = toPriceChange(frame, receivedAt);
-        store.prices.putChange(change);
-        bus.publish('price:changed', change);
-      },
-      ...options.upstream?.priceSocket,
-    });
-    gateway.priceSocket = priceSocket;
-
     const apiTokens = config.apiUrl === null ? simulatorTokens : realTokens;
-    const poller: EventsPoller = createEventsPoller({
-      apiUrl: config.apiUrl ?? simulator!.apiUrl,
-      pageSize: config.eventsPageSize,
-      intervalMs: config.eventsPollIntervalMs,
-      getToken: apiTokens ? () => apiTokens.getToken() : undefined,
-      invalidateToken: apiTokens ? (token: string) => apiTokens.invalidate(token) : undefined,
-      log: store.events,
-      onStored: (records) => {
-        for (const record of records) bus.publish('notification:received', record);
-      },
-      logger: logger.child({ component: 'events-poller' }),
-      metrics,
-      ...options.upstream?.poller,
-    });
-    gateway.poller = poller;
+    /** The upstream clients, storing events through `events`: once when embedded, once per leadership term in a cluster. */
+    const upstreamTerm = (events: EventLog): UpstreamTerm => {
+      const priceSocket: PriceSocket = createPriceSocket({
+        url: config.wsUrl ?? simulator!.wsUrl,
+        getToken: wsTokens ? () => wsTokens.getToken() : undefined,
+        scope: config.scope,
+        logger: logger.child({ component: 'price-socket' }),
+        metrics,
+        onPrice: (frame, receivedAt) => {
+          const price = toPrice(frame, receivedAt);
+          store.prices.putPrice(price);
+          bus.publish('price:updated', price);
+        },
+        onChange: (frame, receivedAt) => {
+          const change = toPriceChange(frame, receivedAt);
+          store.prices.putChange(change);
+          bus.publish('price:changed', change);
+        },
+        ...options.upstream?.priceSocket,
+      });
+      const poller: EventsPoller = createEventsPoller({
+        apiUrl: config.apiUrl ?? simulator!.apiUrl,
+        pageSize: config.eventsPageSize,
+        intervalMs: config.eventsPollIntervalMs,
+        getToken: apiTokens ? () => apiTokens.getToken() : undefined,
+        invalidateToken: apiTokens ? (token: string) => apiTokens.invalidate(token) : undefined,
+        log: events,
+        onStored: (records) => {
+          for (const record of records) bus.publish('notification:received', record);
+        },
+        logger: logger.child({ component: 'events-poller' }),
+        metrics,
+        ...options.upstream?.poller,
+      });
+      return { priceSocket, poller };
+    };
+    const embedded = cluster ? null : upstreamTerm(store.events);
+    gateway.priceSocket = embedded?.priceSocket ?? null;
+    gateway.poller = embedded?.poller ?? null;
 
     const services: Services = {
       store,
       bus,
       metrics,
       logger,
-      upstream: { priceSocket: () => priceSocket.status(), poller: () => poller.status() },
+      upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
       limits: { maxFilterPairs: config.maxFilterPairs },
     };
     gateway.services = services;
 
-    const readiness = (): Readiness => {
-      const socket = priceSocket.status();
+    const readiness = cluster ? () => cluster.readiness() : (): Readiness => {
+      const socket = embedded!.priceSocket.status();
       const checks = { store: true, priceSocket: socket.state === 'subscribed' };
       const reasons = checks.priceSocket ? [] : [`upstream price socket is ${socket.state}${socket.lastError ? `: ${socket.lastError}` : ''}`];
       return { ready: reasons.length === 0, reasons, checks };
@@ -176,13 +191,27 @@ export function createGateway(options: GatewayOptions): Gateway {
       services,
       readiness,
       compression: config.wsCompression,
+      ws: {
+        highWaterBytes: config.wsSendHighWaterBytes,
+        limitBytes: config.wsSendLimitBytes,
+        connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      },
       port: config.port,
       host: config.host,
     });
     // stopped first: clients get a proper close before the upstream goes away
-    disposers.push(() => poller.stop(), () => priceSocket.stop(), () => server.stop());
-    priceSocket.start();
-    poller.start();
+    if (cluster) {
+      disposers.push(() => cluster.stopLeading(), () => server.stop());
+      cluster.lead(upstreamTerm, (term) => {
+        gateway.priceSocket = term?.priceSocket ?? null;
+        gateway.poller = term?.poller ?? null;
+      });
+    } else {
+      const { priceSocket, poller } = embedded!;
+      disposers.push(() => poller.stop(), () => priceSocket.stop(), () => server.stop());
+      priceSocket.start();
+      poller.start();
+    }
     logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
     return server;
   }

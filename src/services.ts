@@ -1,6 +1,7 @@
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Bus } from './bus/bus.js';
+import type { ClusterStatus } from './cluster/status.js';
 import type { Store } from './store/types.js';
 import type { PollerStatus, PriceSocketStatus } from './upstream/status.js';
 
@@ -8,6 +9,8 @@ import type { PollerStatus, PriceSocketStatus } from './upstream/status.js';
 export interface UpstreamStatusSource {
   priceSocket(): PriceSocketStatus | null;
   poller(): PollerStatus | null;
+  /** cluster mode and leadership; absent means embedded */
+  cluster?(): ClusterStatus;
 }
 
 /** What resolvers and the server may use: built once by the composition root. */

@@ -12,6 +12,7 @@ import {
   type PriceFilter,
 } from '../domain/price.js';
 import { filterIterator } from '../bus/iterate.js';
+import { throttleLatest } from '../bus/throttle.js';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context.js';
 
@@ -54,6 +55,27 @@ export function compileFilterArg(filter: PriceFilter | null | undefined, ctx: Gr
   }
   return compilePriceFilter(filter);
 }
+
+export const MAX_THROTTLE_MS = 60_000;
+
+/** Validates `throttleMs`: null, absent or 0 means every update. */
+export function throttleArg(value: number | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_THROTTLE_MS) {
+    throw new GraphQLError(`throttleMs: expected an integer from 0 to ${MAX_THROTTLE_MS}, got ${value}`, {
+      extensions: { code: 'BAD_USER_INPUT', argument: 'throttleMs' },
+    });
+  }
+  return value;
+}
+
+/** At most one value per pair per `intervalMs`, always the latest; unchanged when 0. */
+function throttled<T extends { id: string }>(source: AsyncIterableIterator<T>, intervalMs: number): AsyncIterableIterator<T> {
+  return intervalMs > 0 ? throttleLatest(source, { intervalMs, keyOf: (v) => v.id }) : source;
+}
+
+const THROTTLE_DESCRIPTION =
+  'At most one update per pair per this many milliseconds (0 to 60000), always the latest value: the first goes out at once, the newest of the rest when the interval ends. 0 or absent: every update.';
 
 const ChangeWindowRef = builder.objectRef<ChangeWindow>('ChangeWindow').implement({
   description: 'A change over one window: in percent and in value, both exact decimal strings.',
@@ -136,20 +158,28 @@ builder.subscriptionFields((t) => ({
   priceUpdated: t.field({
     type: PriceRef,
     description: 'Every new price of the pairs the filter selects.',
-    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
-    subscribe: (_root, { filter }, ctx) => {
+    args: {
+      filter: t.arg({ type: PriceFilterInput, required: false }),
+      throttleMs: t.arg.int({ required: false, description: THROTTLE_DESCRIPTION }),
+    },
+    subscribe: (_root, { filter, throttleMs }, ctx) => {
       const compiled = compileFilterArg(filter, ctx);
-      return filterIterator(ctx.services.bus.subscribe('price:updated'), (p) => matchesPriceFilter(compiled, p));
+      const interval = throttleArg(throttleMs);
+      return throttled(filterIterator(ctx.services.bus.subscribe('price:updated'), (p) => matchesPriceFilter(compiled, p)), interval);
     },
     resolve: (price) => price,
   }),
   priceChanged: t.field({
     type: PriceChangeRef,
     description: 'Every new price change of the pairs the filter selects.',
-    args: { filter: t.arg({ type: PriceFilterInput, required: false }) },
-    subscribe: (_root, { filter }, ctx) => {
+    args: {
+      filter: t.arg({ type: PriceFilterInput, required: false }),
+      throttleMs: t.arg.int({ required: false, description: THROTTLE_DESCRIPTION }),
+    },
+    subscribe: (_root, { filter, throttleMs }, ctx) => {
       const compiled = compileFilterArg(filter, ctx);
-      return filterIterator(ctx.services.bus.subscribe('price:changed'), (c) => matchesPriceFilter(compiled, c));
+      const interval = throttleArg(throttleMs);
+      return throttled(filterIterator(ctx.services.bus.subscribe('price:changed'), (c) => matchesPriceFilter(compiled, c)), interval);
     },
     resolve: (change) => change,
   }),

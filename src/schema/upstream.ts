@@ -1,9 +1,11 @@
+import { EMBEDDED_STATUS, type ClusterStatus } from '../cluster/status.js';
 import type { ChannelStatus, PollerStatus, PriceSocketStatus } from '../upstream/status.js';
 import { builder } from './builder.js';
 
 interface UpstreamView {
   priceSocket: PriceSocketStatus | null;
   poller: PollerStatus | null;
+  cluster: ClusterStatus;
 }
 
 /** Never show credentials that may sit in a configured URL. */
@@ -61,8 +63,33 @@ const PollerStatusRef = builder.objectRef<PollerStatus>('EventsPollerStatus').im
   }),
 });
 
+const ClusterModeEnum = builder.enumType('ClusterMode', {
+  values: {
+    EMBEDDED: { value: 'embedded', description: 'one process with its own store' },
+    CLUSTER: { value: 'cluster', description: 'replicas sharing store, bus and upstream leadership through Redis' },
+  } as const,
+});
+
+const ClusterStatusRef = builder.objectRef<ClusterStatus>('ClusterStatus').implement({
+  description: 'How this replica takes part in the deployment.',
+  fields: (t) => ({
+    mode: t.expose('mode', { type: ClusterModeEnum }),
+    replicaId: t.exposeString('replicaId', { nullable: true, description: 'this replica, in cluster mode' }),
+    leader: t.exposeBoolean('leader', { description: 'this replica holds the upstream price socket and runs the events poller' }),
+    leaderId: t.exposeString('leaderId', { nullable: true, description: 'the replica that leads the upstream, as last seen' }),
+    fencingToken: t.exposeInt('fencingToken', { nullable: true, description: "the leader's fencing token; it grows with every change of leader" }),
+    redisConnected: t.exposeBoolean('redisConnected', { nullable: true, description: 'null in embedded mode' }),
+    leaderStatusAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "when the leader last shared the status shown in priceSocket and poller (null when this replica leads)",
+      resolve: (c) => c.leaderStatusAt,
+    }),
+  }),
+});
+
 const UpstreamStatusRef = builder.objectRef<UpstreamView>('UpstreamStatus').implement({
-  description: 'Health of the Bitpanda price socket and the events poller as seen by this replica.',
+  description: 'Health of the Bitpanda price socket and the events poller; in cluster mode, those of the leading replica.',
   fields: (t) => ({
     healthy: t.boolean({
       description: 'the price socket is subscribed and the poller is not failing',
@@ -71,6 +98,7 @@ const UpstreamStatusRef = builder.objectRef<UpstreamView>('UpstreamStatus').impl
     }),
     priceSocket: t.field({ type: PriceSocketStatusRef, nullable: true, resolve: (u) => u.priceSocket }),
     poller: t.field({ type: PollerStatusRef, nullable: true, resolve: (u) => u.poller }),
+    cluster: t.field({ type: ClusterStatusRef, resolve: (u) => u.cluster }),
   }),
 });
 
@@ -81,6 +109,7 @@ builder.queryField('upstream', (t) =>
     resolve: (_root, _args, ctx) => ({
       priceSocket: ctx.services.upstream.priceSocket(),
       poller: ctx.services.upstream.poller(),
+      cluster: ctx.services.upstream.cluster?.() ?? EMBEDDED_STATUS,
     }),
   }),
 );

@@ -1,66 +1,102 @@
 import type { Server as HttpServer } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { withErrorCodes } from './error-codes.js';
+import type { WebSocketServer } from 'ws';
+import type { Services } from '../services.js';
+import { createLoaders } from '../schema/loaders.js';
+import { createSubscriptionGroups } from './fanout/groups.js';
+import { createFanoutMetrics } from './fanout/metrics.js';
+import { createOperationPreparer } from './fanout/operation.js';
+import { DEFAULT_SHARING_POLICY, publicScope, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
+import { createProtocolServer } from './fanout/protocol.js';
+import { createFanoutScheduler } from './fanout/scheduler.js';
+import { attachWsTransport } from './fanout/ws-transport.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 
-interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
+export interface GraphQLWsOptions {
+  /** permessage-deflate (`WS_COMPRESSION`): several times the CPU per message @default false */
+  compression?: boolean;
+  /** buffered bytes past which a socket is behind and frames wait (`WS_SEND_HIGH_WATER_BYTES`) @default 65536 */
+  highWaterBytes?: number;
+  /** bytes a connection may fall behind on lossless subscriptions before 1013 (`WS_SEND_LIMIT_BYTES`) @default 1048576 */
+  limitBytes?: number;
+  /** socket writes per event-loop turn during a fan-out @default 500 */
+  chunkSize?: number;
+  /** ms to wait for `connection_init` (`WS_CONNECTION_INIT_TIMEOUT_MS`) @default 3000 */
+  connectionInitWaitTimeout?: number;
+  /** ms between server pings @default 12000 */
+  keepAliveMs?: number;
+  /** the authorisation scope of a connection; groups never mix scopes @default () => 'public' */
+  resolveScope?: ResolveScope;
+  /** which subscriptions are shared and which may be conflated @default DEFAULT_SHARING_POLICY */
+  policy?: SharingPolicy;
 }
 
 /**
- * `graphql-transport-ws` on the GraphQL path of the same port, through Yoga's envelop so both
- * transports share plugins, context and error codes. Bad operations get an `error` message
- * with codes; the connection stays open.
+ * `graphql-transport-ws` on the GraphQL path of the same port. Parsing, validation, context
+ * and execution go through Yoga's envelop, so both transports share plugins and error codes.
+ * Subscriptions with the same operation, variables and scope are executed once per event and
+ * the same frame text goes to every subscriber; sockets that fall behind are conflated
+ * (prices) or closed with 1013 (lossless subscriptions). Bad operations get coded errors and
+ * the connection stays open.
  */
-export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; compression?: boolean }): {
+export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; services: Services } & GraphQLWsOptions): {
   wss: WebSocketServer;
   close(): Promise<void>;
 } {
-  const { server, yoga, compression = false } = options;
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, perMessageDeflate: compression });
-  const disposable = useServer(
-    {
-      execute: (args) => ((args as ExecutionArgs).rootValue as EnvelopedRoot).execute(args as ExecutionArgs) as never,
-      subscribe: (args) => ((args as ExecutionArgs).rootValue as EnvelopedRoot).subscribe(args as ExecutionArgs) as never,
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        let document;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) {
-          return errors.map((e: GraphQLError) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        }
-        return {
-          schema,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-      },
-      onError: (_ctx, _id, _payload, errors) => withErrorCodes(errors).map((e) => e.toJSON()),
-    },
-    wss,
-  );
-  return {
-    wss,
-    async close() {
-      for (const client of wss.clients) client.close(1001, 'Server shutting down');
-      await disposable.dispose();
-    },
+  const {
+    server,
+    yoga,
+    services,
+    compression = false,
+    highWaterBytes = 65_536,
+    limitBytes = 1_048_576,
+    chunkSize = 500,
+    connectionInitWaitTimeout = 3000,
+    keepAliveMs = 12_000,
+    resolveScope = publicScope,
+    policy = DEFAULT_SHARING_POLICY,
+  } = options;
+  const logger = services.logger.child({ component: 'graphql-ws' });
+  // every execution of a long-lived subscription gets fresh loaders: no stale batch cache
+  const refreshContext = (context: Record<string, unknown>): void => {
+    if ('loaders' in context) context.loaders = createLoaders(services);
   };
+
+  let transport: ReturnType<typeof attachWsTransport> | null = null;
+  const outboxes = () => transport?.outboxes() ?? [];
+  const scheduler = createFanoutScheduler({ chunkSize, onDelivered: (n) => metrics.delivered(n) });
+  const metrics = createFanoutMetrics(services.metrics, {
+    groups: () => groups.groups,
+    members: () => groups.members,
+    backlog: () => scheduler.backlog,
+    queuedBytes: () => {
+      let sum = 0;
+      for (const o of outboxes()) sum += o.queuedBytes;
+      return sum;
+    },
+    bufferedMax: () => {
+      let max = 0;
+      for (const o of outboxes()) max = Math.max(max, o.bufferedAmount);
+      return max;
+    },
+  });
+  const groups = createSubscriptionGroups({ yoga, scheduler, metrics, refreshContext });
+  const protocol = createProtocolServer({
+    prepare: createOperationPreparer({ yoga, policy }),
+    groups,
+    metrics,
+    connectionInitWaitTimeout,
+    resolveScope,
+    outbox: { highWaterBytes, limitBytes },
+    refreshContext,
+    onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),
+  });
+  transport = attachWsTransport({
+    server,
+    path: GRAPHQL_PATH,
+    protocol,
+    compression,
+    keepAliveMs,
+    onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
+  });
+  return { wss: transport.wss, close: () => transport!.close() };
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Services } from '../services.js';
-import { attachGraphQLWs } from './graphql-ws.js';
+import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 
 export interface Readiness {
@@ -15,8 +15,10 @@ export interface HttpServerOptions {
   yoga: Yoga;
   services: Services;
   readiness: () => Promise<Readiness> | Readiness;
-  /** @default false */
+  /** permessage-deflate on the GraphQL WebSocket @default false */
   compression?: boolean;
+  /** budgets, timeouts and sharing of the GraphQL WebSocket */
+  ws?: GraphQLWsOptions;
 }
 
 export interface RunningServer {
@@ -37,7 +39,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, port, host } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, port, host } = options;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
@@ -59,7 +61,7 @@ export async function startHttpServer(
     return void yoga.handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
-  const ws = attachGraphQLWs({ server, yoga, compression });
+  const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
   services.metrics.gauge('graphql_ws_connections', 'open graphql-ws connections', () => ws.wss.clients.size);
 
   await new Promise<void>((resolve, reject) => {

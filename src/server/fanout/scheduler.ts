@@ -1,0 +1,108 @@
+import type { Subscriber } from './subscriber.js';
+
+export interface FanoutSchedulerOptions {
+  /** the most socket writes in one turn of the event loop (about 5-7 ms of work) @default 500 */
+  chunkSize?: number;
+  /** deliveries made to active subscribers, reported once per chunk */
+  onDelivered?: (count: number) => void;
+  /** waits for the next turn of the event loop @default setImmediate */
+  nextTurn?: (run: () => void) => void;
+}
+
+interface Job {
+  targets: readonly Subscriber[];
+  index: number;
+  deliver: (subscriber: Subscriber) => void;
+}
+
+export interface FanoutScheduler {
+  /** The same serialized `next` payload (UTF-8) to every target. */
+  next(targets: readonly Subscriber[], payload: Buffer, key: string | null): void;
+  /** Anything else per target (a group's end), in order with the frames before it. */
+  each(targets: readonly Subscriber[], deliver: (subscriber: Subscriber) => void): void;
+  /** deliveries not yet made */
+  readonly backlog: number;
+}
+
+/**
+ * Hands shared frames to their recipients in bounded chunks. Jobs run strictly in arrival
+ * order, so a socket sees the events of a subscription in order however the chunks fall; at
+ * most `chunkSize` writes happen per turn of the event loop, then the rest waits for the next
+ * turn (setImmediate), so timers, I/O and the upstream keep being served during a large
+ * fan-out.
+ */
+export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): FanoutScheduler {
+  const { chunkSize = 500, onDelivered = () => {}, nextTurn = setImmediate } = options;
+  const jobs: Job[] = [];
+  let head = 0;
+  let usedThisTurn = 0;
+  let armed = false;
+  let backlog = 0;
+
+  function arm(): void {
+    if (armed) return;
+    armed = true;
+    nextTurn(() => {
+      armed = false;
+      usedThisTurn = 0;
+      drain();
+    });
+  }
+
+  let draining = false;
+
+  function drain(): void {
+    draining = true;
+    let done = 0;
+    let delivered = 0;
+    while (head < jobs.length && usedThisTurn < chunkSize) {
+      const job = jobs[head]!;
+      const end = Math.min(job.targets.length, job.index + (chunkSize - usedThisTurn));
+      const { targets, deliver } = job;
+      for (let i = job.index; i < end; i++) {
+        const target = targets[i]!;
+        if (target.active) {
+          deliver(target);
+          delivered++;
+        }
+      }
+      const count = end - job.index;
+      usedThisTurn += count;
+      done += count;
+      job.index = end;
+      if (end === targets.length) jobs[head++] = undefined as unknown as Job;
+    }
+    backlog -= done;
+    if (head === jobs.length) {
+      jobs.length = 0;
+      head = 0;
+    } else if (head > 1024) {
+      jobs.splice(0, head);
+      head = 0;
+    }
+    draining = false;
+    if (delivered > 0) onDelivered(delivered);
+    // the budget of this turn is reset on the next one; pending jobs continue there
+    if (usedThisTurn > 0 || head < jobs.length) arm();
+  }
+
+  function push(job: Job): void {
+    if (job.targets.length === 0) return;
+    backlog += job.targets.length;
+    jobs.push(job);
+    if (!draining && jobs.length - head === 1 && usedThisTurn < chunkSize) drain();
+    else arm();
+  }
+
+  return {
+    next(targets, payload, key) {
+      push({ targets, index: 0, deliver: (s) => s.nextShared(payload, key) });
+    },
+    each(targets, deliver) {
+      push({ targets, index: 0, deliver });
+    },
+    get backlog() {
+      return backlog;
+    },
+  };
+}

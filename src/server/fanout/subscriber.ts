@@ -1,0 +1,104 @@
+import type { GraphQLError } from 'graphql';
+import { completeMessage, errorMessage, nextPrefix } from './frames.js';
+import type { Outbox } from './outbox.js';
+
+const CLOSE_BRACE = '}'.charCodeAt(0);
+
+/** The connection a subscriber belongs to. */
+export interface SubscriberHost {
+  /** the subscriber finished: its id is free again */
+  release(subscriber: Subscriber): void;
+  /** an unexpected failure while serving it: the connection closes with 4500 */
+  fail(error: unknown): void;
+}
+
+/**
+ * One operation of one connection, under the id the client chose. Whoever produces its
+ * results (a shared group or its own execution) writes through here; once it is finished or
+ * cancelled every write is a no-op, so late producers need no checks of their own.
+ */
+export class Subscriber {
+  /** `{"id":…,"type":"next","payload":` */
+  readonly prefix: string;
+  private readonly prefixBytes: Buffer;
+  /** false once completed, failed, cancelled by the client or closed with the connection */
+  active = true;
+  /** true when only the latest frame per key must reach a socket that is behind */
+  conflate = false;
+  private cancelHooks: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    private readonly outbox: Outbox,
+    private readonly host: SubscriberHost,
+  ) {
+    this.prefix = nextPrefix(id);
+    this.prefixBytes = Buffer.from(this.prefix);
+  }
+
+  /** A `next` message with an already serialized payload. */
+  next(payloadJson: string, key: string | null): void {
+    if (this.active) this.outbox.next(this, this.prefix + payloadJson + '}', this.conflate ? key : null);
+  }
+
+  /**
+   * A `next` message with a payload serialized and encoded once for many subscribers: only
+   * the bytes are copied here, nothing is encoded again.
+   */
+  nextShared(payload: Buffer, key: string | null): void {
+    if (!this.active) return;
+    const frame = Buffer.allocUnsafe(this.prefixBytes.length + payload.length + 1);
+    this.prefixBytes.copy(frame, 0);
+    payload.copy(frame, this.prefixBytes.length);
+    frame[frame.length - 1] = CLOSE_BRACE;
+    this.outbox.next(this, frame, this.conflate ? key : null);
+  }
+
+  error(errors: readonly GraphQLError[]): void {
+    if (!this.active) return;
+    this.outbox.send(errorMessage(this.id, errors));
+    this.finish();
+  }
+
+  complete(): void {
+    if (!this.active) return;
+    this.outbox.send(completeMessage(this.id));
+    this.finish();
+  }
+
+  /** The client completed it or the connection closed: nothing more is sent. */
+  cancel(): void {
+    if (!this.active) return;
+    const hooks = this.cancelHooks;
+    this.finish();
+    this.outbox.discard(this);
+    for (const hook of hooks) hook();
+  }
+
+  /** Runs `hook` on cancel (at once when already inactive); returns what unregisters it. */
+  onCancel(hook: () => void): () => void {
+    if (!this.active) {
+      hook();
+      return () => {};
+    }
+    this.cancelHooks.push(hook);
+    return () => {
+      this.cancelHooks = this.cancelHooks.filter((h) => h !== hook);
+    };
+  }
+
+  fail(error: unknown): void {
+    if (this.active) this.host.fail(error);
+  }
+
+  /** Resolves when the connection is not behind: for producers that can wait. */
+  writable(): Promise<void> {
+    return this.outbox.writable();
+  }
+
+  private finish(): void {
+    this.active = false;
+    this.cancelHooks = [];
+    this.host.release(this);
+  }
+}

@@ -1,0 +1,91 @@
+import WebSocket from 'ws';
+import type { Duplex } from 'node:stream';
+import { AsyncQueue, within } from '../helpers/queue.js';
+import type { TestGateway } from '../helpers/gateway.js';
+
+/** A `graphql-transport-ws` client on the raw `ws` library: every frame as text, nothing hidden. */
+export interface RawClient {
+  ws: WebSocket;
+  /** every text frame received, in order */
+  frames: AsyncQueue<string>;
+  closed: Promise<{ code: number; reason: string }>;
+  /** binary frames received: the protocol only ever uses text frames */
+  binaryFrames(): number;
+  send(message: unknown): void;
+  /** connection_init, then waits for the ack */
+  init(): Promise<void>;
+  /** the next frame, parsed */
+  next(what?: string): Promise<{ id?: string; type: string; payload?: any }>;
+  subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
+  /** stops reading from the socket: the server's writes pile up */
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+const open = new Set<RawClient>();
+
+/** Closes raw clients a test left open; returns how many there were. */
+export async function closeRawClients(): Promise<number> {
+  const left = [...open];
+  await Promise.all(left.map((c) => c.close()));
+  return left.length;
+}
+
+export async function rawClient(url: string, protocol: string | string[] = 'graphql-transport-ws'): Promise<RawClient> {
+  const ws = new WebSocket(url, protocol);
+  const frames = new AsyncQueue<string>();
+  let binary = 0;
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) binary++;
+    frames.push(String(data));
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  await within(new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)), 5000, 'the WebSocket to open');
+  const raw = (): Duplex => (ws as unknown as { _socket: Duplex })._socket;
+  const client: RawClient = {
+    ws,
+    frames,
+    closed,
+    binaryFrames: () => binary,
+    send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
+    async init() {
+      client.send({ type: 'connection_init' });
+      const ack = await client.next('connection_ack');
+      if (ack.type !== 'connection_ack') throw new Error(`expected connection_ack, got ${JSON.stringify(ack)}`);
+    },
+    async next(what = 'a frame') {
+      return JSON.parse(await within(frames.shift(), 10_000, what)) as { id?: string; type: string; payload?: any };
+    },
+    subscribe(id, query, variables) {
+      client.send({ id, type: 'subscribe', payload: { query, variables } });
+    },
+    pause: () => raw().pause(),
+    resume: () => raw().resume(),
+    async close() {
+      open.delete(client);
+      if (ws.readyState === WebSocket.CLOSED) return;
+      ws.terminate();
+      await closed;
+    },
+  };
+  open.add(client);
+  return client;
+}
+
+/** Waits, turn by turn of the event loop, until `check` holds. */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  await within(
+    (async () => {
+      while (!check()) await new Promise((r) => setImmediate(r));
+    })(),
+    ms,
+    what,
+  );
+}
+
+export function metric(gw: TestGateway, name: string, labels?: Record<string, string>): number {
+  return gw.services.metrics.value(name, labels);
+}

@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decimalMid } from '../../src/domain/decimal.js';
+import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
+import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
+import { wsClient, type TestSubscription, type TestWsClient } from '../helpers/clients.js';
+import { within } from '../helpers/queue.js';
+import { closeRawClients, metric, rawClient, until } from './raw-client.js';
+
+const BY_FILTER = `subscription Prices($filter: PriceFilter) { priceUpdated(filter: $filter) { id ask bid } }`;
+const EUR_MIDS = `subscription { priceUpdated(filter: { fiats: ["EUR"] }) { id asset mid } }`;
+
+const COMBOS = [
+  { query: BY_FILTER, variables: { filter: { pairs: [{ asset: 'BTC', fiat: 'EUR' }] } }, pairs: ['BTC:EUR'], fields: ['id', 'ask', 'bid'] },
+  // same document, other variables (keys in another order must not matter for the group)
+  { query: BY_FILTER, variables: { filter: { assets: ['BTC'] } }, pairs: ['BTC:EUR', 'BTC:USD'], fields: ['id', 'ask', 'bid'] },
+  { query: EUR_MIDS, variables: undefined, pairs: ['BTC:EUR', 'ETH:EUR'], fields: ['id', 'asset', 'mid'] },
+];
+
+const executions = (gw: TestGateway): number => gw.services.metrics.total(M.executions);
+const frames = (gw: TestGateway): number => metric(gw, 'upstream_frames_total', { channel: 'prices-v1' });
+
+describe('shared execution: one execution per group per event', () => {
+  let gw: TestGateway;
+  const clients: TestWsClient[] = [];
+  beforeEach(async () => {
+    gw = await startTestGateway();
+    await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const raw = await closeRawClients();
+    await gw.stop();
+    expect(await stopLeftovers()).toBe(0);
+    expect(raw).toBe(0);
+  });
+
+  function connect(): TestWsClient {
+    const c = wsClient(gw.server.wsUrl);
+    clients.push(c);
+    return c;
+  }
+
+  it('50 clients on 3 (query, variables) combos: 3 executions per event, exactly the right frames to each', async () => {
+    const subs: Array<{ sub: TestSubscription; combo: (typeof COMBOS)[number] }> = [];
+    for (let i = 0; i < 50; i++) {
+      const combo = COMBOS[i % 3]!;
+      subs.push({ combo, sub: connect().subscribe(combo.query, combo.variables) });
+    }
+    await until(() => metric(gw, M.members) === 50, '50 members');
+    expect(metric(gw, M.groups)).toBe(3);
+    expect(gw.services.bus.listenerCount('price:updated')).toBe(3);
+
+    const emit = (asset: string, fiat: string, ask: string): void =>
+      void gw.simulator.prices.controls.emitPrice(asset, fiat, { ask, bid: '1.00000' });
+    const expectAll = async (label: string, count: number): Promise<void> => {
+      await until(() => subs.every((s) => s.sub.messages.all.length >= count), `${label}: ${count} frames at every client`);
+    };
+
+    // every group matches BTC:EUR: executions per upstream event = number of groups
+    const [exec0, frames0] = [executions(gw), frames(gw)];
+    for (let i = 1; i <= 5; i++) emit('BTC', 'EUR', `${100 + i}.00000`);
+    await expectAll('BTC:EUR burst', 5);
+    expect(frames(gw) - frames0).toBe(5);
+    expect((executions(gw) - exec0) / (frames(gw) - frames0)).toBe(3);
+    expect(metric(gw, M.executions, { field: 'priceUpdated' }) - exec0).toBe(15);
+
+    // pairs only some groups want: one execution per matching group
+    const exec1 = executions(gw);
+    emit('ETH', 'EUR', '200.00000');
+    emit('BTC', 'USD', '300.00000');
+    emit('BTC', 'EUR', '400.00000');
+    await until(() => subs.every((s) => s.sub.messages.all.length === 5 + s.combo.pairs.length), 'the last frames');
+    expect(executions(gw) - exec1).toBe(1 + 1 + 3);
+
+    const feed = [
+      ...[101, 102, 103, 104, 105].map((n) => ({ id: 'BTC:EUR', asset: 'BTC', ask: `${n}.00000` })),
+      { id: 'ETH:EUR', asset: 'ETH', ask: '200.00000' },
+      { id: 'BTC:USD', asset: 'BTC', ask: '300.00000' },
+      { id: 'BTC:EUR', asset: 'BTC', ask: '400.00000' },
+    ];
+    for (const { sub, combo } of subs) {
+      const expected = feed
+        .filter((f) => combo.pairs.includes(f.id))
+        .map((f) => {
+          const row: Record<string, string> = { id: f.id, ask: f.ask, bid: '1.00000', asset: f.asset };
+          row.mid = decimalMid(f.ask, '1.00000');
+          return Object.fromEntries(combo.fields.map((k) => [k, row[k]]));
+        });
+      expect(sub.messages.all.map((m) => (m.kind === 'next' ? m.result : m))).toEqual(expected.map((row) => ({ data: { priceUpdated: row } })));
+    }
+    expect(gw.services.metrics.total(M.deliveries)).toBeGreaterThanOrEqual(50 * 5);
+    for (const { sub } of subs) sub.dispose();
+    await until(() => metric(gw, M.groups) === 0 && gw.services.bus.listenerCount('price:updated') === 0, 'every group released');
+  });
+
+  it('members join and leave; the last one out releases the bus listener, whether it completes or disconnects', async () => {
+    const query = `subscription { priceUpdated(filter: { pairs: [{ asset: "ETH", fiat: "EUR" }] }) { id ask } }`;
+    const emit = (ask: string): void => void gw.simulator.prices.controls.emitPrice('ETH', 'EUR', { ask, bid: '1.00000' });
+    const ask = async (s: TestSubscription, what: string): Promise<unknown> =>
+      ((await within(s.nextData(), 5000, what)).priceUpdated as { ask: string }).ask;
+
+    const one = connect().subscribe(query);
+    await until(() => metric(gw, M.members) === 1, 'one member');
+    const two = connect().subscribe(`  ${query.replace(/\s+/g, '  ')}  `); // same document, other whitespace
+    await until(() => metric(gw, M.members) === 2, 'two members');
+    expect(metric(gw, M.groups)).toBe(1);
+    expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
+
+    emit('1.00000');
+    expect([await ask(one, 'one: 1'), await ask(two, 'two: 1')]).toEqual(['1.00000', '1.00000']);
+    one.dispose();
+    await until(() => metric(gw, M.members) === 1, 'one left');
+    expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
+    emit('2.00000');
+    expect(await ask(two, 'two: 2')).toBe('2.00000');
+
+    const three = connect().subscribe(query);
+    await until(() => metric(gw, M.members) === 2, 'three joined');
+    emit('3.00000');
+    expect([await ask(two, 'two: 3'), await ask(three, 'three: 3')]).toEqual(['3.00000', '3.00000']);
+    const nexts = (x: TestSubscription): number => x.messages.all.filter((m) => m.kind === 'next').length;
+    expect([nexts(one), nexts(two), nexts(three)]).toEqual([1, 3, 1]);
+
+    // one leaves by completing, the last one by dropping its connection
+    two.dispose();
+    await until(() => metric(gw, M.members) === 1, 'two left');
+    const raw = await rawClient(gw.server.wsUrl);
+    await raw.init();
+    raw.subscribe('r', query);
+    await until(() => metric(gw, M.members) === 2, 'raw joined');
+    three.dispose();
+    await until(() => metric(gw, M.members) === 1, 'three left');
+    expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
+    await raw.close();
+    await until(() => metric(gw, M.groups) === 0, 'the group released');
+    await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'the listener released');
+    expect(metric(gw, M.members)).toBe(0);
+
+    // a new subscriber starts a new group
+    const four = connect().subscribe(query);
+    await until(() => gw.services.bus.listenerCount('price:updated') === 1, 'a new group');
+    emit('4.00000');
+    expect(await ask(four, 'four: 4')).toBe('4.00000');
+    four.dispose();
+    await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'released again');
+  });
+
+  it('does not share replays: notificationReceived with a cursor runs on its own, live ones share', async () => {
+    const live = `subscription { notificationReceived { ... on Notification { id } } }`;
+    const replay = `subscription($after: String) { notificationReceived(after: $after) { ... on Notification { id } } }`;
+    const a = connect().subscribe(live);
+    const b = connect().subscribe(live);
+    const c = connect().subscribe(replay, { after: null });
+    await until(() => metric(gw, M.members) === 3, 'three shared members');
+    expect(metric(gw, M.groups)).toBe(2);
+    const cursor = 'cursor-that-does-not-exist';
+    const d = connect().subscribe(replay, { after: cursor });
+    const message = await within(d.messages.shift(), 5000, 'the bad cursor error');
+    expect(message.kind === 'next' && message.result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(metric(gw, M.unshared, { field: 'notificationReceived' })).toBe(1);
+    for (const s of [a, b, c]) s.dispose();
+    await until(() => metric(gw, M.groups) === 0, 'released');
+  });
+});
