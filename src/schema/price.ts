@@ -12,6 +12,7 @@ import {
   type PriceFilter,
 } from '../domain/price.js';
 import { filterIterator } from '../bus/iterate.js';
+import type { Topics } from '../bus/topics.js';
 import { throttleLatest } from '../bus/throttle.js';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context.js';
@@ -154,33 +155,38 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.subscriptionFields((t) => ({
-  priceUpdated: t.field({
-    type: PriceRef,
-    description: 'Every new price of the pairs the filter selects.',
-    args: {
-      filter: t.arg({ type: PriceFilterInput, required: false }),
-      throttleMs: t.arg.int({ required: false, description: THROTTLE_DESCRIPTION }),
-    },
-    subscribe: (_root, { filter, throttleMs }, ctx) => {
-      const compiled = compileFilterArg(filter, ctx);
-      const interval = throttleArg(throttleMs);
-      return throttled(filterIterator(ctx.services.bus.subscribe('price:updated'), (p) => matchesPriceFilter(compiled, p)), interval);
-    },
-    resolve: (price) => price,
-  }),
-  priceChanged: t.field({
-    type: PriceChangeRef,
-    description: 'Every new price change of the pairs the filter selects.',
-    args: {
-      filter: t.arg({ type: PriceFilterInput, required: false }),
-      throttleMs: t.arg.int({ required: false, description: THROTTLE_DESCRIPTION }),
-    },
-    subscribe: (_root, { filter, throttleMs }, ctx) => {
-      const compiled = compileFilterArg(filter, ctx);
-      const interval = throttleArg(throttleMs);
-      return throttled(filterIterator(ctx.services.bus.subscribe('price:changed'), (c) => matchesPriceFilter(compiled, c)), interval);
-    },
-    resolve: (change) => change,
-  }),
-}));
+/** A live field over one bus topic: filtered per subscription, optionally throttled per pair. */
+function liveField<K extends 'price:updated' | 'price:changed'>(topic: K) {
+  return (
+    _root: unknown,
+    args: { filter?: PriceFilter | null; throttleMs?: number | null },
+    ctx: GraphQLContext,
+  ): AsyncIterableIterator<Topics[K]> => {
+    const compiled = compileFilterArg(args.filter, ctx);
+    const interval = throttleArg(args.throttleMs);
+    return throttled(filterIterator(ctx.services.bus.subscribe(topic), (item) => matchesPriceFilter(compiled, item)), interval);
+  };
+}
+
+builder.subscriptionFields((t) => {
+  const args = {
+    filter: t.arg({ type: PriceFilterInput, required: false }),
+    throttleMs: t.arg.int({ required: false, description: THROTTLE_DESCRIPTION }),
+  };
+  return {
+    priceUpdated: t.field({
+      type: PriceRef,
+      description: 'Every new price of the pairs the filter selects.',
+      args,
+      subscribe: liveField('price:updated'),
+      resolve: (price: Price) => price,
+    }),
+    priceChanged: t.field({
+      type: PriceChangeRef,
+      description: 'Every new price change of the pairs the filter selects.',
+      args,
+      subscribe: liveField('price:changed'),
+      resolve: (change: PriceChange) => change,
+    }),
+  };
+});

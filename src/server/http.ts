@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
+import { listen } from '../net.js';
 
 export interface Readiness {
   ready: boolean;
@@ -64,14 +64,7 @@ export async function startHttpServer(
   const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
   services.metrics.gauge('graphql_ws_connections', 'open graphql-ws connections', () => ws.wss.clients.size);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, port, host);
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;
   let stopping: Promise<void> | null = null;

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../logger.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorControls, type PriceSimulatorOptions } from './price-server.js';
 import { createRestSimulator, type RestSimulator, type RestSimulatorOptions } from './rest-server.js';
+import { listen } from '../net.js';
 
 export interface SimulatorOptions {
   /** @default '127.0.0.1' */
@@ -127,14 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   prices.attach(server);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, port, host);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostPart}:${address.port}`;
 
