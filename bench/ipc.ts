@@ -1,0 +1,74 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A bench child process (upstream, server variant or load generator) driven by commands. */
+export interface Child {
+  name: string;
+  pid: number;
+  call<T = unknown>(command: string, args?: unknown, timeoutMs?: number): Promise<T>;
+  /** Asks the child to stop, then kills it if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+interface Response {
+  kind: 'response';
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** Forks `bench/<file>` under tsx with --expose-gc; stdout and stderr go to the orchestrator's. */
+export function spawnChild(name: string, file: string, extraArgs: string[] = []): Child {
+  const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
+  const child: ChildProcess = fork(path, extraArgs, {
+    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  let exited: string | null = null;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = `exited (code ${code}, signal ${signal})`;
+      for (const p of pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new Error(`${name}: ${exited} with a command pending`));
+      }
+      pending.clear();
+      resolve();
+    });
+  });
+  child.on('message', (message: Response) => {
+    const p = message?.kind === 'response' ? pending.get(message.id) : undefined;
+    if (!p) return;
+    pending.delete(message.id);
+    clearTimeout(p.timer);
+    if (message.ok) p.resolve(message.result);
+    else p.reject(new Error(`${name}: ${message.error}`));
+  });
+  return {
+    name,
+    pid: child.pid ?? -1,
+    call<T>(command: string, args?: unknown, timeoutMs = 30_000): Promise<T> {
+      if (exited) return Promise.reject(new Error(`${name}: ${exited}; cannot run ${command}`));
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`${name}: expected an answer to ${command} within ${timeoutMs} ms, got none`));
+        }, timeoutMs);
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        child.send({ kind: 'request', id, command, args });
+      });
+    },
+    async stop(graceMs = 5_000) {
+      if (exited) return;
+      this.call('stop', undefined, graceMs).catch(() => undefined);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { loadConfig } from '../src/config.js';
+import { createGateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
+import type { Counters } from './server-harness.js';
+import { serveVariant } from './server-harness.js';
+
+/**
+ * G1, this gateway: `createGateway` exactly as main.ts builds it, with prices from the bench
+ * upstream and events from the built-in simulator polled once an hour. Executions per event come
+ * from its own `/metrics`; a metric it does not expose is reported as null (n/a).
+ */
+const EXECUTIONS = 'graphql_subscription_executions_total';
+const FRAMES = 'upstream_frames_total';
+
+/** Sums every series of a metric in Prometheus text; null when the metric is absent. */
+function sumMetric(text: string, name: string): number | null {
+  let sum: number | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+  }
+  return sum;
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/ready`);
+      last = await res.text();
+      if (res.ok) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gateway: expected /ready to answer 200 within ${timeoutMs} ms, last answer: ${last.slice(0, 300)}`);
+}
+
+serveVariant(async (upstreamUrl) => {
+  const config = loadConfig({
+    ...process.env,
+    BITPANDA_WS_URL: upstreamUrl,
+    DATABASE_PATH: ':memory:',
+    LOG_LEVEL: process.env.BENCH_G1_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SIMULATOR_INTERVAL_MS: '600000',
+    EVENTS_POLL_INTERVAL_MS: '3600000',
+  });
+  const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });
+  const server = await gateway.start();
+  const base = `http://127.0.0.1:${server.port}`;
+  await waitReady(base, 15_000);
+  return {
+    wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
+    async counters(): Promise<Counters> {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return { executions: sumMetric(text, EXECUTIONS), frames: sumMetric(text, FRAMES) };
+    },
+    stop: () => gateway.stop(),
+  };
+});
