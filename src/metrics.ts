@@ -10,12 +10,21 @@ interface Series {
   values: Map<string, number>;
 }
 
+const NEEDS_ESCAPE = /["\\\n]/;
+
+/** `{a="1",b="2"}`: cheap on the hot path (one label, nothing to escape, no sort). */
 function labelKey(labels: Labels | undefined): string {
   if (!labels) return '';
-  const parts = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return '';
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = String(labels[key]);
+    out += `${i > 0 ? ',' : ''}${key}="${NEEDS_ESCAPE.test(value) ? value.replace(/["\\\n]/g, '_') : value}"`;
+  }
+  return `${out}}`;
 }
 
 export class Metrics {

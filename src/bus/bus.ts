@@ -11,8 +11,11 @@ export interface Bus {
   publish<K extends Topic>(topic: K, payload: Topics[K]): void;
   /** Listens from this moment on; returns the function that stops listening. */
   on<K extends Topic>(topic: K, listener: (payload: Topics[K]) => void): () => void;
-  /** The topic as an async iterator that buffers from the moment of the call. */
-  subscribe<K extends Topic>(topic: K): AsyncIterableIterator<Topics[K]>;
+  /**
+   * The topic as an async iterator that buffers from the moment of the call. `keep` runs in the
+   * listener, so events a subscription does not want cost no queueing and no promise.
+   */
+  subscribe<K extends Topic>(topic: K, keep?: (payload: Topics[K]) => boolean): AsyncIterableIterator<Topics[K]>;
   listenerCount(topic: Topic): number;
 }
 
@@ -54,11 +57,12 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
     };
   }
 
-  function subscribe<K extends Topic>(topic: K): AsyncIterableIterator<Topics[K]> {
+  function subscribe<K extends Topic>(topic: K, keep?: (payload: Topics[K]) => boolean): AsyncIterableIterator<Topics[K]> {
     const queue: Topics[K][] = [];
     let waiting: ((result: IteratorResult<Topics[K]>) => void) | null = null;
     let done = false;
     const off = on(topic, (payload) => {
+      if (keep && !keep(payload)) return;
       if (waiting) {
         const resolve = waiting;
         waiting = null;

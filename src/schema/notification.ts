@@ -131,7 +131,6 @@ function replayThenLive(
   live: AsyncIterableIterator<NotificationRecord>,
   log: EventLog,
   afterSeq: number | null,
-  keep: (record: NotificationRecord) => boolean,
   filters: Pick<EventQuery, 'types' | 'userId'>,
 ): AsyncIterableIterator<DecodedNotification> {
   async function* run(): AsyncGenerator<DecodedNotification> {
@@ -146,7 +145,6 @@ function replayThenLive(
     }
     for await (const record of live) {
       if (afterSeq !== null && record.seq <= last) continue;
-      if (!keep(record)) continue;
       last = record.seq;
       yield decodeNotification(record);
     }
@@ -184,8 +182,8 @@ builder.subscriptionField('notificationReceived', (t) =>
       const types = args.types && args.types.length > 0 ? new Set<string>(args.types) : null;
       const userId = args.userId === null || args.userId === undefined ? null : String(args.userId);
       const keep = (r: NotificationRecord): boolean => (types === null || types.has(r.type)) && (userId === null || r.userId === userId);
-      const live = ctx.services.bus.subscribe('notification:received');
-      return replayThenLive(live, ctx.services.store.events, afterSeq, keep, { types: args.types ?? null, userId });
+      const live = ctx.services.bus.subscribe('notification:received', keep);
+      return replayThenLive(live, ctx.services.store.events, afterSeq, { types: args.types ?? null, userId });
     },
     resolve: (event) => event,
   }),

@@ -11,7 +11,6 @@ import {
   type PriceChange,
   type PriceFilter,
 } from '../domain/price.js';
-import { filterIterator } from '../bus/iterate.js';
 import type { Topics } from '../bus/topics.js';
 import { throttleLatest } from '../bus/throttle.js';
 import { builder } from './builder.js';
@@ -164,7 +163,7 @@ function liveField<K extends 'price:updated' | 'price:changed'>(topic: K) {
   ): AsyncIterableIterator<Topics[K]> => {
     const compiled = compileFilterArg(args.filter, ctx);
     const interval = throttleArg(args.throttleMs);
-    return throttled(filterIterator(ctx.services.bus.subscribe(topic), (item) => matchesPriceFilter(compiled, item)), interval);
+    return throttled(ctx.services.bus.subscribe(topic, (item) => matchesPriceFilter(compiled, item)), interval);
   };
 }
 
