@@ -22,7 +22,7 @@ interface Response {
 export function spawnChild(name: string, file: string, extraArgs: string[] = []): Child {
   const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
   const child: ChildProcess = fork(path, extraArgs, {
-    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
+    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

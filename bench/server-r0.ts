@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { compilePriceFilter, matchesPriceFilter, toPrice, type CompiledPriceFilter, type Price, type PriceFilter } from '../src/domain/price.js';
+import { compilePriceFilter, matchesPriceFilter, priceMid, priceSpread, toPrice, type CompiledPriceFilter, type Price, type PriceFilter } from '../src/domain/price.js';
 import { createPriceSocket } from '../src/upstream/price-socket.js';
 import { serveVariant } from './server-harness.js';
 
@@ -19,7 +19,9 @@ interface Group {
 }
 
 function nextFrame(id: string, price: Price): Buffer {
-  const { type, asset, fiat, ask, bid, mid, spread } = price;
+  const { type, asset, fiat, ask, bid } = price;
+  const mid = priceMid(price);
+  const spread = priceSpread(price);
   const time = new Date(price.time * 1000).toISOString();
   const priceUpdated = { id: price.id, type, asset, fiat, ask, bid, mid, spread, time };
   return Buffer.from(JSON.stringify({ id, type: 'next', payload: { data: { priceUpdated } } }));

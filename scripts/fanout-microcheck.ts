@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as wsModule from 'ws';
 import WebSocket, { WebSocketServer } from 'ws';
+import { priceMid, priceSpread } from '../src/domain/price.js';
 
 const QUERY = `subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id type asset fiat ask bid mid spread time } }`;
 
@@ -171,7 +172,7 @@ async function gateway(sockets: number, events: number, processes: number): Prom
   const result = await measure('G1 gateway, shared execution', clients, events * sockets, emit, events);
   const executions = gw.services!.metrics.total('graphql_subscription_executions_total') - exec0;
   const price = gw.services!.store.prices.getPrice('BTC:EUR')!;
-  const sample = `{"id":"1","type":"next","payload":{"data":{"priceUpdated":{"id":"${price.id}","type":"${price.type}","asset":"BTC","fiat":"EUR","ask":"${price.ask}","bid":"${price.bid}","mid":"${price.mid}","spread":"${price.spread}","time":"${new Date(price.time * 1000).toISOString()}"}}}}`;
+  const sample = `{"id":"1","type":"next","payload":{"data":{"priceUpdated":{"id":"${price.id}","type":"${price.type}","asset":"BTC","fiat":"EUR","ask":"${price.ask}","bid":"${price.bid}","mid":"${priceMid(price)}","spread":"${priceSpread(price)}","time":"${new Date(price.time * 1000).toISOString()}"}}}}`;
   clients.stop();
   await gw.stop();
   return { result, sample, executions, heapPerConnection };

@@ -80,8 +80,6 @@ export interface Price {
   fiat: string;
   ask: string;
   bid: string;
-  mid: string;
-  spread: string;
   /** upstream `U`, Unix seconds */
   time: number;
   /** when the gateway received the frame, epoch ms */
@@ -114,11 +112,19 @@ export function toPrice(frame: PriceFrame, receivedAt: number): Price {
     fiat: frame.F,
     ask: frame.AP,
     bid: frame.BP,
-    mid: decimalMid(frame.AP, frame.BP),
-    spread: decimalSub(frame.AP, frame.BP),
     time: frame.U,
     receivedAt,
   };
+}
+
+/** (ask + bid) / 2, exact; derived on read so the hot path never computes what nobody asked for. */
+export function priceMid(price: Pick<Price, 'ask' | 'bid'>): string {
+  return decimalMid(price.ask, price.bid);
+}
+
+/** ask - bid, exact. */
+export function priceSpread(price: Pick<Price, 'ask' | 'bid'>): string {
+  return decimalSub(price.ask, price.bid);
 }
 
 export function toPriceChange(frame: PriceChangeFrame, receivedAt: number): PriceChange {

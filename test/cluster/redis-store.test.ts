@@ -22,7 +22,7 @@ function event(n: number): IncomingNotification {
 }
 
 const price = (id: string, ask: string, time: number): Price =>
-  ({ id, type: 'CRYPTO', asset: id.split(':')[0]!, fiat: id.split(':')[1]!, ask, bid: ask, mid: ask, spread: '0', time, receivedAt: time }) as unknown as Price;
+  ({ id, type: 'CRYPTO', asset: id.split(':')[0]!, fiat: id.split(':')[1]!, ask, bid: ask, time, receivedAt: time }) as unknown as Price;
 
 describe('the Redis store and the upstream lease (against a real Redis)', () => {
   let redis: Redis;
