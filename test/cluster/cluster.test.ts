@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
-import { httpQuery, wsClient, type TestWsClient } from '../helpers/clients.js';
+import { expect, it } from 'vitest';
+import { httpQuery } from '../helpers/clients.js';
 import {
   BTC_EUR,
   FROM_START,
@@ -13,11 +13,9 @@ import {
   readiness,
   received,
   replicaIdOf,
-  startTestCluster,
   subscribeAll,
-  type TestCluster,
+  useTestCluster,
 } from '../helpers/cluster.js';
-import { killLeftoverProcesses } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
 import { describeRedis } from '../helpers/redis.js';
 
@@ -37,25 +35,10 @@ const UPSTREAM = `{
 }`;
 
 describe('cluster mode: replicas on one Redis', () => {
-  let cluster: TestCluster | null = null;
-  const clients: TestWsClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    const stopped = cluster;
-    cluster = null;
-    await stopped?.stop();
-    expect(killLeftoverProcesses()).toBe(0);
-    expect(stopped?.stderr() ?? '').toBe('');
-  });
-
-  function ws(url: string): TestWsClient {
-    const client = wsClient(url);
-    clients.push(client);
-    return client;
-  }
+  const { startCluster, ws } = useTestCluster();
 
   it('a subscriber on a follower gets what the leader ingested, exactly once; every replica answers alike; a late one starts warm', async () => {
-    cluster = await startTestCluster({ name: 'pubsub', simulator: { rest: { eventIntervalMs: 0 } } });
+    const cluster = await startCluster({ name: 'pubsub', simulator: { rest: { eventIntervalMs: 0 } } });
     const { sim } = cluster;
     const a = await cluster.spawn();
     const leading = await within(logLine(a, 'leading the upstream'), 15_000, 'replica A to lead');
@@ -115,7 +98,7 @@ describe('cluster mode: replicas on one Redis', () => {
     // a replica that joins later starts warm: prices from the shared hash, events from the shared log
     const redis = new Redis(cluster.redisUrl);
     try {
-      await eventually(async () => (await redis.hget(`${cluster!.prefix}prices`, 'BTC:EUR'))?.includes('70000.20'), 'the price written behind');
+      await eventually(async () => (await redis.hget(`${cluster.prefix}prices`, 'BTC:EUR'))?.includes('70000.20'), 'the price written behind');
     } finally {
       redis.disconnect();
     }

@@ -1,5 +1,5 @@
-import { afterEach, expect, it } from 'vitest';
-import { httpQuery, wsClient, type TestWsClient } from '../helpers/clients.js';
+import { expect, it } from 'vitest';
+import { httpQuery } from '../helpers/clients.js';
 import {
   FAILOVER_BOUND_MS,
   TEST_LEASE_TTL_MS,
@@ -11,10 +11,9 @@ import {
   readiness,
   received,
   replicaIdOf,
-  startTestCluster,
-  type TestCluster,
+  useTestCluster,
 } from '../helpers/cluster.js';
-import { killLeftoverProcesses, type GatewayProcess } from '../helpers/process.js';
+import type { GatewayProcess } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
 import { describeRedis } from '../helpers/redis.js';
 
@@ -24,25 +23,10 @@ const describe = await describeRedis();
 const MARGIN_MS = 1500;
 
 describe('cluster mode: failover of the upstream leader', () => {
-  let cluster: TestCluster | null = null;
-  const clients: TestWsClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    const stopped = cluster;
-    cluster = null;
-    await stopped?.stop();
-    expect(killLeftoverProcesses()).toBe(0);
-    expect(stopped?.stderr() ?? '').toBe('');
-  });
-
-  function ws(url: string): TestWsClient {
-    const client = wsClient(url);
-    clients.push(client);
-    return client;
-  }
+  const { startCluster, ws } = useTestCluster();
 
   it(`kill -9 of the leader mid-stream: another replica leads within ${FAILOVER_BOUND_MS} ms and resumed subscribers see every event once, in order`, async () => {
-    cluster = await startTestCluster({ name: 'failover', simulator: { rest: { eventIntervalMs: 15 } } });
+    const cluster = await startCluster({ name: 'failover', simulator: { rest: { eventIntervalMs: 15 } } });
     const { sim } = cluster;
     sim.rest.controls.pauseGeneration(true);
     const a = await cluster.spawn();
@@ -103,7 +87,7 @@ describe('cluster mode: failover of the upstream leader', () => {
   }, 120_000);
 
   it('a leader that stops gracefully hands the upstream over at once', async () => {
-    cluster = await startTestCluster({ name: 'handover', simulator: { rest: { eventIntervalMs: 0 } } });
+    const cluster = await startCluster({ name: 'handover', simulator: { rest: { eventIntervalMs: 0 } } });
     const a = await cluster.spawn();
     await within(logLine(a, 'leading the upstream'), 15_000, 'replica A to lead');
     const b = await cluster.spawn();

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect, it } from 'vitest';
-import { httpQuery, wsClient, type TestWsClient } from '../helpers/clients.js';
+import { afterAll, expect, it } from 'vitest';
+import { httpQuery } from '../helpers/clients.js';
 import {
   BTC_EUR,
   FROM_START,
@@ -15,10 +15,8 @@ import {
   pricesFlowing,
   readiness,
   received,
-  startTestCluster,
-  type TestCluster,
+  useTestCluster,
 } from '../helpers/cluster.js';
-import { killLeftoverProcesses } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
 import { describeRedis, killLeftoverRedisServers, startThrowawayRedis, type ThrowawayRedis } from '../helpers/redis.js';
 
@@ -28,31 +26,24 @@ const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cluster mode: a Redis restart during traffic', () => {
-  let cluster: TestCluster | null = null;
   let redis: ThrowawayRedis | null = null;
-  const clients: TestWsClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    const stopped = cluster;
-    cluster = null;
-    await stopped?.stop();
-    await redis?.stop();
-    redis = null;
-    expect(killLeftoverProcesses()).toBe(0);
-    expect(stopped?.stderr() ?? '').toBe('');
-    expect(killLeftoverRedisServers()).toBe(0);
+  const { startCluster, ws } = useTestCluster({
+    async stopAlso() {
+      await redis?.stop();
+      redis = null;
+    },
+    checkAlso: () => expect(killLeftoverRedisServers()).toBe(0),
   });
 
   it('replicas report Redis down, reconnect, elect a leader again and lose no notification; prices resume', async () => {
     redis = await startThrowawayRedis({ dir });
-    cluster = await startTestCluster({ name: 'restart', redisUrl: redis.url, simulator: { rest: { eventIntervalMs: 15 } } });
+    const cluster = await startCluster({ name: 'restart', redisUrl: redis.url, simulator: { rest: { eventIntervalMs: 15 } } });
     const { sim } = cluster;
     sim.rest.controls.pauseGeneration(true);
     const a = await cluster.spawn();
     await within(logLine(a, 'leading the upstream'), 15_000, 'replica A to lead');
     const b = await cluster.spawn();
-    const onB = wsClient(b.wsUrl);
-    clients.push(onB);
+    const onB = ws(b.wsUrl);
     const events = onB.subscribe(NOTIFICATIONS, { after: FROM_START });
     const prices = onB.subscribe(BTC_EUR);
     await pricesFlowing(sim, [prices], '1', b);

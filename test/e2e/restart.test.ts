@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { killLeftoverProcesses, spawnGateway } from '../helpers/process.js';
+import { killLeftoverProcesses, simulatorEnv, spawnGateway } from '../helpers/process.js';
 import { httpQuery, wsClient } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
 
@@ -22,11 +22,7 @@ describe('exactly once across a kill -9 of the gateway', () => {
   it('resumes from the stored cursor: the delivered sequence has no gap and no duplicate', async () => {
     sim = await startSimulator({ rest: { eventIntervalMs: 0 }, prices: { intervalMs: 600_000 } });
     const env = {
-      BITPANDA_WS_URL: sim.wsUrl,
-      BITPANDA_API_URL: sim.apiUrl,
-      BITPANDA_TOKEN_URL: sim.tokenUrl,
-      BITPANDA_CLIENT_ID: 'sim-client',
-      BITPANDA_CLIENT_SECRET: 'sim-secret',
+      ...simulatorEnv(sim),
       EVENTS_POLL_INTERVAL_MS: '10',
       EVENTS_PAGE_SIZE: '7',
       DATABASE_PATH: join(dir, 'gateway.sqlite'),

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
 import { WsCloseCode } from '../../src/server/fanout/close-codes.js';
-import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
-import { wsClient, type TestSubscription, type TestWsClient } from '../helpers/clients.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
-import { closeRawClients, metric, rawClient, until } from './raw-client.js';
+import { metric, rawClient, until, useGatewayClients } from './raw-client.js';
 
 const HIGH_WATER = 16_384;
 const LIMIT = 262_144;
@@ -34,19 +34,10 @@ function markedAsks(s: TestSubscription): () => string[] {
 
 describe('backpressure: a slow socket never hurts the others, and memory stays bounded', () => {
   let gw: TestGateway;
-  const clients: TestWsClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    const raw = await closeRawClients();
-    await gw.stop();
-    expect(await stopLeftovers()).toBe(0);
-    expect(raw).toBe(0);
-  });
+  const connect = useGatewayClients(() => gw);
 
   function healthy(query: string, variables?: Record<string, unknown>): TestSubscription {
-    const c = wsClient(gw.server.wsUrl);
-    clients.push(c);
-    return c.subscribe(query, variables);
+    return connect().subscribe(query, variables);
   }
 
   it('prices: a socket that stops reading gets only the latest per pair; drops are counted; healthy clients get everything', async () => {

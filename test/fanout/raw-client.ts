@@ -1,7 +1,9 @@
 import WebSocket from 'ws';
 import type { Duplex } from 'node:stream';
+import { afterEach, expect } from 'vitest';
+import { wsClient, type TestWsClient } from '../helpers/clients.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
-import type { TestGateway } from '../helpers/gateway.js';
+import { stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 
 /** A `graphql-transport-ws` client on the raw `ws` library: every frame as text, nothing hidden. */
 export interface RawClient {
@@ -88,4 +90,26 @@ export async function until(check: () => boolean, what: string, ms = 10_000): Pr
 
 export function metric(gw: TestGateway, name: string, labels?: Record<string, string>): number {
   return gw.services.metrics.value(name, labels);
+}
+
+/**
+ * Registers, in the suite it is called in, the teardown of a fanout test on the gateway `gateway()`:
+ * after each test, disposes the clients `connect` opened, closes raw clients left open, stops the
+ * gateway, and checks that no gateway and no raw client was left over. Returns `connect`: a
+ * `graphql-ws` client to the gateway, disposed after the test.
+ */
+export function useGatewayClients(gateway: () => TestGateway): () => TestWsClient {
+  const clients: TestWsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const raw = await closeRawClients();
+    await gateway().stop();
+    expect(await stopLeftovers()).toBe(0);
+    expect(raw).toBe(0);
+  });
+  return () => {
+    const c = wsClient(gateway().server.wsUrl);
+    clients.push(c);
+    return c;
+  };
 }

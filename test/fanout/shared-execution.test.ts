@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decimalMid } from '../../src/domain/decimal.js';
 import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
-import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
-import { wsClient, type TestSubscription, type TestWsClient } from '../helpers/clients.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
-import { closeRawClients, metric, rawClient, until } from './raw-client.js';
+import { metric, rawClient, until, useGatewayClients } from './raw-client.js';
 
 const BY_FILTER = `subscription Prices($filter: PriceFilter) { priceUpdated(filter: $filter) { id ask bid } }`;
 const EUR_MIDS = `subscription { priceUpdated(filter: { fiats: ["EUR"] }) { id asset mid } }`;
@@ -21,24 +21,11 @@ const frames = (gw: TestGateway): number => metric(gw, 'upstream_frames_total', 
 
 describe('shared execution: one execution per group per event', () => {
   let gw: TestGateway;
-  const clients: TestWsClient[] = [];
   beforeEach(async () => {
     gw = await startTestGateway();
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-    const raw = await closeRawClients();
-    await gw.stop();
-    expect(await stopLeftovers()).toBe(0);
-    expect(raw).toBe(0);
-  });
-
-  function connect(): TestWsClient {
-    const c = wsClient(gw.server.wsUrl);
-    clients.push(c);
-    return c;
-  }
+  const connect = useGatewayClients(() => gw);
 
   it('50 clients on 3 (query, variables) combos: 3 executions per event, exactly the right frames to each', async () => {
     const subs: Array<{ sub: TestSubscription; combo: (typeof COMBOS)[number] }> = [];

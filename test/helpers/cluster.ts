@@ -1,7 +1,8 @@
+import { afterEach, expect } from 'vitest';
 import { encodeCursor } from '../../src/domain/notification.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { httpQuery, type TestSubscription, type TestWsClient } from './clients.js';
-import { spawnGateway, type GatewayProcess } from './process.js';
+import { httpQuery, wsClient, type TestSubscription, type TestWsClient } from './clients.js';
+import { killLeftoverProcesses, simulatorEnv, spawnGateway, type GatewayProcess } from './process.js';
 import { within } from './queue.js';
 import { TEST_REDIS_URL, cleanupPrefix, uniquePrefix } from './redis.js';
 
@@ -50,11 +51,7 @@ export async function startTestCluster(options: { name: string; redisUrl?: strin
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: prefix,
         CLUSTER_LEASE_TTL_MS: String(TEST_LEASE_TTL_MS),
-        BITPANDA_WS_URL: sim.wsUrl,
-        BITPANDA_API_URL: sim.apiUrl,
-        BITPANDA_TOKEN_URL: sim.tokenUrl,
-        BITPANDA_CLIENT_ID: 'sim-client',
-        BITPANDA_CLIENT_SECRET: 'sim-secret',
+        ...simulatorEnv(sim),
         EVENTS_POLL_INTERVAL_MS: '50',
         EVENTS_PAGE_SIZE: '20',
       });
@@ -66,6 +63,44 @@ export async function startTestCluster(options: { name: string; redisUrl?: strin
       await Promise.all(replicas.map((gw) => gw.kill('SIGTERM')));
       await sim.stop();
       await cleanupPrefix(prefix, redisUrl).catch(() => undefined);
+    },
+  };
+}
+
+export interface ClusterTest {
+  /** starts the test's cluster (see `startTestCluster`); it is stopped after the test */
+  startCluster(options: Parameters<typeof startTestCluster>[0]): Promise<TestCluster>;
+  /** a WebSocket client to `url`, disposed after the test */
+  ws(url: string): TestWsClient;
+}
+
+/**
+ * Registers, in the suite it is called in, the teardown of a cluster test: after each test, disposes
+ * its clients, stops its cluster, runs `options.stopAlso`, checks that no gateway process was left
+ * running and that the replicas wrote nothing to stderr, then runs `options.checkAlso`.
+ */
+export function useTestCluster(options: { stopAlso?: () => Promise<void>; checkAlso?: () => void } = {}): ClusterTest {
+  let cluster: TestCluster | null = null;
+  const clients: TestWsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    const stopped = cluster;
+    cluster = null;
+    await stopped?.stop();
+    await options.stopAlso?.();
+    expect(killLeftoverProcesses()).toBe(0);
+    expect(stopped?.stderr() ?? '').toBe('');
+    options.checkAlso?.();
+  });
+  return {
+    async startCluster(clusterOptions) {
+      cluster = await startTestCluster(clusterOptions);
+      return cluster;
+    },
+    ws(url) {
+      const client = wsClient(url);
+      clients.push(client);
+      return client;
     },
   };
 }

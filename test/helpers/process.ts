@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Simulator } from '../../src/simulator/index.js';
 import { AsyncQueue, within } from './queue.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -17,17 +18,22 @@ export interface GatewayProcess {
 
 const children = new Set<ChildProcess>();
 
-/** Kills what a test left running; returns how many there were. */
-export function killLeftoverProcesses(): number {
+/** Kills (SIGKILL) the processes of `tracked` still running and forgets them all; returns how many were running. */
+export function killStillRunning(tracked: Set<ChildProcess>): number {
   let n = 0;
-  for (const child of children) {
+  for (const child of tracked) {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       n++;
     }
   }
-  children.clear();
+  tracked.clear();
   return n;
+}
+
+/** Kills what a test left running; returns how many there were. */
+export function killLeftoverProcesses(): number {
+  return killStillRunning(children);
 }
 
 /** Runs a command of the project (`src/main.ts` by default) as its own process, as `npm start` does. */
@@ -59,6 +65,17 @@ export function spawnProject(env: Record<string, string>, script = 'src/main.ts'
     child.once('exit', (code, signal) => done({ code, signal })),
   );
   return { child, logs, stderr, exited };
+}
+
+/** The environment that points a gateway process at the simulator `sim` (its prices, REST API and OAuth client). */
+export function simulatorEnv(sim: Simulator): Record<string, string> {
+  return {
+    BITPANDA_WS_URL: sim.wsUrl,
+    BITPANDA_API_URL: sim.apiUrl,
+    BITPANDA_TOKEN_URL: sim.tokenUrl,
+    BITPANDA_CLIENT_ID: 'sim-client',
+    BITPANDA_CLIENT_SECRET: 'sim-secret',
+  };
 }
 
 /** Starts the gateway process and waits for its "listening" log line. */

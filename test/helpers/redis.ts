@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, it } from 'vitest';
 import { deleteKeysWithPrefix } from '../../src/store/redis-script.js';
+import { killStillRunning } from './process.js';
 import { within } from './queue.js';
 
 /** The shared test Redis; tests keep to key prefixes of their own on it. */
@@ -90,15 +91,7 @@ const servers = new Set<ChildProcess>();
 
 /** Kills Redis servers a test left running; returns how many there were. */
 export function killLeftoverRedisServers(): number {
-  let n = 0;
-  for (const child of servers) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      n++;
-    }
-  }
-  servers.clear();
-  return n;
+  return killStillRunning(servers);
 }
 
 /**

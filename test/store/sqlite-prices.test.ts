@@ -1,29 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Price, PriceChange } from '../../src/domain/price.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import { NOTIFICATION_FIXTURES, incomingNotification } from '../fixtures/notifications.js';
+import { useTmpStores } from '../helpers/tmp-store.js';
 
-let dir: string;
-const opened: Store[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gateway-store-'));
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function open(options: { path?: string; now?: () => number; flushIntervalMs?: number } = {}): Store {
-  const store = openSqliteStore({ path: options.path ?? join(dir, 'nested', 'gateway.sqlite'), ...options });
-  opened.push(store);
-  return store;
-}
+const tmp = useTmpStores();
+const open = tmp.open;
 
 const price: Price = {
   id: 'BTC:EUR',
@@ -54,7 +37,7 @@ const change: PriceChange = {
 
 describe('openSqliteStore: price cache', () => {
   it('serves writes from memory at once and persists them on flush', async () => {
-    const path = join(dir, 'p.sqlite');
+    const path = join(tmp.dir, 'p.sqlite');
     const store = open({ path, flushIntervalMs: 60_000 });
     store.prices.putPrice(price);
     store.prices.putChange(change);
@@ -78,7 +61,7 @@ describe('openSqliteStore: price cache', () => {
   });
 
   it('flushes on its timer', async () => {
-    const path = join(dir, 't.sqlite');
+    const path = join(tmp.dir, 't.sqlite');
     const store = open({ path, flushIntervalMs: 20 });
     store.prices.putPrice(price);
     await expect
@@ -94,7 +77,7 @@ describe('openSqliteStore: price cache', () => {
   });
 
   it('keeps events, cursor and latest prices across a reopen (warm start), decimals byte-exact', async () => {
-    const path = join(dir, 'warm.sqlite');
+    const path = join(tmp.dir, 'warm.sqlite');
     const payload = NOTIFICATION_FIXTURES.nonUserInitiatedTxV2.payload;
     const first = open({ path, flushIntervalMs: 60_000 });
     await first.events.append(
@@ -121,7 +104,7 @@ describe('openSqliteStore: price cache', () => {
   });
 
   it('overwrites the latest value per pair', async () => {
-    const path = join(dir, 'o.sqlite');
+    const path = join(tmp.dir, 'o.sqlite');
     const first = open({ path, flushIntervalMs: 60_000 });
     first.prices.putPrice(price);
     await first.prices.flush();
@@ -132,7 +115,7 @@ describe('openSqliteStore: price cache', () => {
   });
 
   it('close is idempotent and later calls fail loudly', async () => {
-    const store = open({ path: join(dir, 'c.sqlite') });
+    const store = open({ path: join(tmp.dir, 'c.sqlite') });
     await store.close();
     await store.close();
     await expect(store.events.lastSeq()).rejects.toThrow(/not open/);

@@ -1,29 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { IncomingNotification } from '../../src/domain/notification.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
+import { useTmpStores } from '../helpers/tmp-store.js';
 
-let dir: string;
-const opened: Store[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gateway-store-'));
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function open(options: { path?: string; now?: () => number; flushIntervalMs?: number } = {}): Store {
-  const store = openSqliteStore({ path: options.path ?? join(dir, 'nested', 'gateway.sqlite'), ...options });
-  opened.push(store);
-  return store;
-}
+const tmp = useTmpStores();
+const open = tmp.open;
 
 function event(id: string, type = 'user.update', payload?: string): IncomingNotification {
   return {
@@ -36,7 +21,7 @@ function event(id: string, type = 'user.update', payload?: string): IncomingNoti
 
 describe('openSqliteStore: schema', () => {
   it('creates parent directories and applies each migration exactly once across reopens', async () => {
-    const path = join(dir, 'a', 'b', 'gateway.sqlite');
+    const path = join(tmp.dir, 'a', 'b', 'gateway.sqlite');
     const first = open({ path });
     await first.events.append([event('e1')], 'c1');
     await first.close();
