@@ -1,10 +1,7 @@
 import { ASSET_TYPE_CODES, type AssetTypeCode } from './domain/price.js';
+import { redactUrl } from './net.js';
+import type { UpstreamScope } from './upstream/subscribe-plan.js';
 
-/** Which part of the upstream catalogue the gateway subscribes to. */
-export type UpstreamScope =
-  | { mode: 'all' }
-  | { mode: 'fiats'; fiats: string[] }
-  | { mode: 'pairs'; pairs: Array<{ type: AssetTypeCode; asset: string; fiat: string }> };
 
 export type Credentials =
   | { kind: 'none' }
@@ -73,6 +70,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
+/** What a bad URL value may show of itself: never credentials or a query string. */
+function shownUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return url.host && !url.username && !url.password && !url.search ? raw : redactUrl(raw);
+  } catch {
+    return /[@?]/.test(raw) ? '[a value that is not a URL; not shown, it may hold credentials]' : raw;
+  }
+}
+
 function url(env: Env, name: string, protocols: string[]): string | null {
   const raw = value(env, name);
   if (raw === undefined) return null;
@@ -80,10 +87,10 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, raw);
+    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, shownUrl(raw));
   }
   if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, raw);
+    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, shownUrl(raw));
   }
   return raw.replace(/\/+$/, '');
 }
@@ -134,7 +141,7 @@ function parseCredentials(env: Env): Credentials {
   const clientSecret = value(env, 'BITPANDA_CLIENT_SECRET');
   if (accessToken !== undefined) {
     if (tokenUrl !== null) {
-      throw new ConfigError('BITPANDA_TOKEN_URL', 'to be unset when BITPANDA_ACCESS_TOKEN is set (use one or the other)', tokenUrl);
+      throw new ConfigError('BITPANDA_TOKEN_URL', 'to be unset when BITPANDA_ACCESS_TOKEN is set (use one or the other)', shownUrl(tokenUrl));
     }
     return { kind: 'fixed', accessToken };
   }

@@ -120,11 +120,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     const bus = cluster ? cluster.bus : createBus();
 
     const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }));
-    if (realTokens) disposers.push(() => realTokens.stop());
     const simulatorTokens = simulator
       ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }) })
       : null;
-    if (simulatorTokens) disposers.push(() => simulatorTokens.stop());
+    // stopped before the upstream clients wait for their loops: a token request in flight ends at once
+    const stopTokens = (): void => {
+      realTokens?.stop();
+      simulatorTokens?.stop();
+    };
+    disposers.push(stopTokens);
 
     const wsTokens = config.wsUrl === null ? null : realTokens;
     const apiTokens = config.apiUrl === null ? simulatorTokens : realTokens;
@@ -201,14 +205,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     // stopped first: clients get a proper close before the upstream goes away
     if (cluster) {
-      disposers.push(() => cluster.stopLeading(), () => server.stop());
+      disposers.push(async () => {
+        stopTokens();
+        await cluster.stopLeading();
+      }, () => server.stop());
       cluster.lead(upstreamTerm, (term) => {
         gateway.priceSocket = term?.priceSocket ?? null;
         gateway.poller = term?.poller ?? null;
       });
     } else {
       const { priceSocket, poller } = embedded!;
-      disposers.push(() => poller.stop(), () => priceSocket.stop(), () => server.stop());
+      disposers.push(async () => {
+        stopTokens();
+        await Promise.all([poller.stop(), priceSocket.stop()]);
+      }, () => server.stop());
       priceSocket.start();
       poller.start();
     }

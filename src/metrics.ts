@@ -47,10 +47,6 @@ export class Metrics {
     s.values.set(key, (s.values.get(key) ?? 0) + by);
   }
 
-  set(name: string, help: string, value: number, labels?: Labels): void {
-    this.get(name, help, 'gauge').values.set(labelKey(labels), value);
-  }
-
   /** A gauge read at render time. */
   gauge(name: string, help: string, read: () => number): void {
     this.get(name, help, 'gauge');

@@ -7,6 +7,23 @@ export interface BusEventTarget {
   dispatchEvent(event: Event): boolean;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Events buffered for a consumer that does not keep up; past it the iterator fails with
+   * `SubscriberOverflowError` and stops listening, so memory stays bounded.
+   * @default 10000
+   */
+  maxQueued?: number;
+}
+
+/** A consumer fell `maxQueued` events behind; it should resubscribe (with its cursor). */
+export class SubscriberOverflowError extends Error {
+  constructor(readonly topic: string, readonly maxQueued: number) {
+    super(`${topic}: the subscriber fell ${maxQueued} events behind and was ended; resubscribe with your last cursor`);
+    this.name = 'SubscriberOverflowError';
+  }
+}
+
 export interface Bus {
   publish<K extends Topic>(topic: K, payload: Topics[K]): void;
   /** Listens from this moment on; returns the function that stops listening. */
@@ -15,7 +32,11 @@ export interface Bus {
    * The topic as an async iterator that buffers from the moment of the call. `keep` runs in the
    * listener, so events a subscription does not want cost no queueing and no promise.
    */
-  subscribe<K extends Topic>(topic: K, keep?: (payload: Topics[K]) => boolean): AsyncIterableIterator<Topics[K]>;
+  subscribe<K extends Topic>(
+    topic: K,
+    keep?: (payload: Topics[K]) => boolean,
+    options?: SubscribeOptions,
+  ): AsyncIterableIterator<Topics[K]>;
   listenerCount(topic: Topic): number;
 }
 
@@ -47,8 +68,8 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
     const set = listenersOf(topic);
     set.add(listener as (payload: never) => void);
     return () => {
-      set.delete(listener as (payload: never) => void);
-      if (set.size === 0) {
+      if (!set.delete(listener as (payload: never) => void)) return;
+      if (set.size === 0 && listeners.get(topic) === set) {
         const bridge = bridges.get(topic);
         if (bridge) eventTarget.removeEventListener(topic, bridge);
         bridges.delete(topic);
@@ -57,17 +78,28 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
     };
   }
 
-  function subscribe<K extends Topic>(topic: K, keep?: (payload: Topics[K]) => boolean): AsyncIterableIterator<Topics[K]> {
+  function subscribe<K extends Topic>(
+    topic: K,
+    keep?: (payload: Topics[K]) => boolean,
+    options: SubscribeOptions = {},
+  ): AsyncIterableIterator<Topics[K]> {
+    const { maxQueued = 10_000 } = options;
     const queue: Topics[K][] = [];
     let waiting: ((result: IteratorResult<Topics[K]>) => void) | null = null;
     let done = false;
+    let overflow: SubscriberOverflowError | null = null;
     const off = on(topic, (payload) => {
       if (keep && !keep(payload)) return;
       if (waiting) {
         const resolve = waiting;
         waiting = null;
         resolve({ value: payload, done: false });
-      } else queue.push(payload);
+      } else if (queue.length < maxQueued) queue.push(payload);
+      else {
+        overflow = new SubscriberOverflowError(topic, maxQueued);
+        off();
+        queue.length = 0;
+      }
     });
     const finish = (): Promise<IteratorResult<Topics[K]>> => {
       if (!done) {
@@ -82,6 +114,10 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
     return {
       next() {
         if (queue.length > 0) return Promise.resolve({ value: queue.shift() as Topics[K], done: false });
+        if (overflow && !done) {
+          done = true;
+          return Promise.reject(overflow);
+        }
         if (done) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => {
           waiting = resolve;

@@ -7,8 +7,9 @@ import { DEFAULT_KEY_PREFIX, redisKeys } from '../store/redis-keys.js';
 import type { PollerStatus, PriceSocketStatus } from '../upstream/status.js';
 import { createLeadership, type Leadership, type StartTerm, type UpstreamTerm } from './leadership.js';
 import { createLease, type Lease } from './lease.js';
-import { connectRedis, redactRedisUrl, type RedisConnections } from './redis.js';
+import { connectRedis, type RedisConnections } from './redis.js';
 import type { ClusterStatus } from './status.js';
+import { redactUrl } from '../net.js';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -108,7 +109,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       offPrices();
       offChanges();
     });
-    log.info({ redis: redactRedisUrl(redisUrl), prefix: keys.prefix, leaseTtlMs }, 'cluster mode: replica joined');
+    log.info({ redis: redactUrl(redisUrl), prefix: keys.prefix, leaseTtlMs }, 'cluster mode: replica joined');
 
     return {
       replicaId,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
+import { redactUrl } from '../net.js';
 
 export interface RedisConnections {
   /** commands and publishes; fails fast while disconnected instead of queueing */
@@ -26,24 +27,13 @@ export interface RedisConnectionOptions {
   maxReconnectDelayMs?: number;
 }
 
-/** The URL without its password, for logs and error messages. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[invalid url]';
-  }
-}
-
 /**
  * The two Redis connections of a replica. ioredis reconnects on its own (with a delay growing to
  * `maxReconnectDelayMs`); this logs each loss and recovery once, and resolves when both are up.
  */
 export async function connectRedis(options: RedisConnectionOptions): Promise<RedisConnections> {
   const { url, logger = silentLogger, name = 'bitpanda-gateway', connectTimeoutMs = 10_000, commandTimeoutMs = 2000, maxReconnectDelayMs = 1000 } = options;
-  const shown = redactRedisUrl(url);
+  const shown = redactUrl(url);
   const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 10), maxReconnectDelayMs);
   const command = new Redis(url, {
     connectionName: `${name}:command`,

@@ -78,7 +78,19 @@ export function savingsPlanTradeKind(
   return null;
 }
 
+/** Every subscriber of an event gets the same record object: its payload is parsed once. */
+const decoded = new WeakMap<NotificationRecord, DecodedNotification>();
+
 export function decodeNotification(record: NotificationRecord): DecodedNotification {
+  let result = decoded.get(record);
+  if (!result) {
+    result = decode(record);
+    decoded.set(record, result);
+  }
+  return result;
+}
+
+function decode(record: NotificationRecord): DecodedNotification {
   let payload: unknown;
   try {
     payload = JSON.parse(record.payloadText);

@@ -30,7 +30,6 @@ export function notificationTypeName(rawType: string): string {
 export const NOTIFICATION_TYPES = [...KNOWN_EVENT_TYPES.map(notificationTypeName), 'UNKNOWN'] as const;
 export type NotificationType = string;
 
-const KNOWN_BY_NAME = new Map<string, KnownEventType>(KNOWN_EVENT_TYPES.map((t) => [notificationTypeName(t), t]));
 const KNOWN_SET = new Set<string>(KNOWN_EVENT_TYPES);
 
 export function isKnownEventType(rawType: string): rawType is KnownEventType {
@@ -42,10 +41,6 @@ export function notificationTypeOf(rawType: string): NotificationType {
   return isKnownEventType(rawType) ? notificationTypeName(rawType) : 'UNKNOWN';
 }
 
-/** The upstream type string for an enum value (undefined for `UNKNOWN`). */
-export function rawTypeOf(type: NotificationType): KnownEventType | undefined {
-  return KNOWN_BY_NAME.get(type);
-}
 
 /** One element of `data[]` from `GET /v1/events`, validated at the edge. */
 export interface IncomingNotification {

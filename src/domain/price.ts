@@ -15,18 +15,11 @@ const CODE_TO_TYPE: Record<AssetTypeCode, AssetType> = {
   co: 'COMMODITY',
   es: 'EQUITY_SECURITY',
 };
-const TYPE_TO_CODE = Object.fromEntries(
-  Object.entries(CODE_TO_TYPE).map(([code, type]) => [type, code]),
-) as Record<AssetType, AssetTypeCode>;
-
 export function assetTypeFromCode(code: AssetTypeCode): AssetType {
   return CODE_TO_TYPE[code];
 }
-export function assetTypeCode(type: AssetType): AssetTypeCode {
-  return TYPE_TO_CODE[type];
-}
 export function isAssetTypeCode(value: unknown): value is AssetTypeCode {
-  return typeof value === 'string' && value in CODE_TO_TYPE;
+  return typeof value === 'string' && Object.hasOwn(CODE_TO_TYPE, value);
 }
 
 export interface Pair {

@@ -135,18 +135,23 @@ function replayThenLive(
 ): AsyncIterableIterator<DecodedNotification> {
   async function* run(): AsyncGenerator<DecodedNotification> {
     let last = afterSeq ?? Number.MAX_SAFE_INTEGER;
-    if (afterSeq !== null) {
-      for (;;) {
-        const rows = await log.list({ ...filters, afterSeq: last, limit: REPLAY_PAGE, direction: 'forward' });
-        for (const record of rows) yield decodeNotification(record);
-        if (rows.length > 0) last = rows[rows.length - 1]!.seq;
-        if (rows.length < REPLAY_PAGE) break;
+    try {
+      if (afterSeq !== null) {
+        for (;;) {
+          const rows = await log.list({ ...filters, afterSeq: last, limit: REPLAY_PAGE, direction: 'forward' });
+          for (const record of rows) yield decodeNotification(record);
+          if (rows.length > 0) last = rows[rows.length - 1]!.seq;
+          if (rows.length < REPLAY_PAGE) break;
+        }
       }
-    }
-    for await (const record of live) {
-      if (afterSeq !== null && record.seq <= last) continue;
-      last = record.seq;
-      yield decodeNotification(record);
+      for await (const record of live) {
+        if (afterSeq !== null && record.seq <= last) continue;
+        last = record.seq;
+        yield decodeNotification(record);
+      }
+    } finally {
+      // a failed replay read must not leave the live listener buffering forever
+      await live.return?.();
     }
   }
   const generator = run();

@@ -1,24 +1,12 @@
 import { EMBEDDED_STATUS, type ClusterStatus } from '../cluster/status.js';
 import type { ChannelStatus, PollerStatus, PriceSocketStatus } from '../upstream/status.js';
 import { builder } from './builder.js';
+import { redactUrl } from '../net.js';
 
 interface UpstreamView {
   priceSocket: PriceSocketStatus | null;
   poller: PollerStatus | null;
   cluster: ClusterStatus;
-}
-
-/** Never show credentials that may sit in a configured URL. */
-function safeUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    return url.toString();
-  } catch {
-    return '[invalid url]';
-  }
 }
 
 const ChannelStatusRef = builder.objectRef<ChannelStatus>('UpstreamChannelStatus').implement({
@@ -35,7 +23,7 @@ const PriceSocketStatusRef = builder.objectRef<PriceSocketStatus>('PriceSocketSt
   description: 'The upstream price WebSocket.',
   fields: (t) => ({
     state: t.exposeString('state', { description: 'idle, connecting, subscribing, subscribed, reconnecting or stopped' }),
-    url: t.string({ resolve: (s) => safeUrl(s.url) }),
+    url: t.string({ resolve: (s) => redactUrl(s.url) }),
     connectedSince: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.connectedSince }),
     reconnects: t.exposeInt('reconnects'),
     attempt: t.exposeInt('attempt', { description: 'reconnect attempts since the last successful subscription' }),
@@ -50,7 +38,7 @@ const PollerStatusRef = builder.objectRef<PollerStatus>('EventsPollerStatus').im
   description: 'The notification events poller.',
   fields: (t) => ({
     state: t.exposeString('state', { description: 'idle, polling, waiting, backing-off or stopped' }),
-    url: t.string({ resolve: (s) => safeUrl(s.url) }),
+    url: t.string({ resolve: (s) => redactUrl(s.url) }),
     cursor: t.exposeString('cursor', { nullable: true, description: 'the after_id of the next poll' }),
     lastPollAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastPollAt }),
     lastSuccessAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastSuccessAt }),

@@ -6,6 +6,7 @@ import type { EventLog } from '../store/types.js';
 import type { PollerState, PollerStatus } from './status.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
 import { parseRetryAfter, safeJson } from './token-provider.js';
+import { redactUrl } from '../net.js';
 
 /**
  * Polls `GET /v1/events` from the stored cursor, stores each page and moves the cursor in one
@@ -281,7 +282,7 @@ export function createEventsPoller({
   return {
     start() {
       if (loop || stopper.signal.aborted) return;
-      logger.info({ url, pageSize, intervalMs }, 'events poller starting');
+      logger.info({ url: redactUrl(url), pageSize, intervalMs }, 'events poller starting');
       loop = run().catch((error: unknown) => logger.error({ err: error }, 'events poller stopped unexpectedly'));
     },
     async stop() {

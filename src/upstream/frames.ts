@@ -1,4 +1,4 @@
-import { DECIMAL_PATTERN } from '../domain/decimal.js';
+import { isDecimalString } from '../domain/decimal.js';
 import { isAssetTypeCode, type PriceChangeFrame, type PriceFrame } from '../domain/price.js';
 import { excerpt } from '../logger.js';
 
@@ -24,10 +24,6 @@ function describe(value: unknown): string {
   return excerpt(JSON.stringify(value), 40);
 }
 
-function isDecimal(value: unknown): boolean {
-  return typeof value === 'string' && DECIMAL_PATTERN.test(value);
-}
-
 /** The common part of both data frames; returns an error text or null. */
 function checkPairFields(o: Record<string, unknown>): string | null {
   if (!isAssetTypeCode(o.T)) return `T: expected an asset type code (cr, s, f, i, co, es), got ${describe(o.T)}`;
@@ -37,8 +33,8 @@ function checkPairFields(o: Record<string, unknown>): string | null {
 }
 
 function checkPrice(o: Record<string, unknown>): string | null {
-  if (!isDecimal(o.AP)) return `AP: expected a decimal string, got ${describe(o.AP)}`;
-  if (!isDecimal(o.BP)) return `BP: expected a decimal string, got ${describe(o.BP)}`;
+  if (!isDecimalString(o.AP)) return `AP: expected a decimal string, got ${describe(o.AP)}`;
+  if (!isDecimalString(o.BP)) return `BP: expected a decimal string, got ${describe(o.BP)}`;
   if (typeof o.U !== 'number' || !Number.isSafeInteger(o.U) || o.U < 0) {
     return `U: expected Unix seconds as an integer, got ${describe(o.U)}`;
   }
@@ -47,7 +43,7 @@ function checkPrice(o: Record<string, unknown>): string | null {
 
 function checkChange(o: Record<string, unknown>): string | null {
   for (const key of CHANGE_DECIMAL_KEYS) {
-    if (!isDecimal(o[key])) return `${key}: expected a decimal string, got ${describe(o[key])}`;
+    if (!isDecimalString(o[key])) return `${key}: expected a decimal string, got ${describe(o[key])}`;
   }
   return checkPairFields(o);
 }

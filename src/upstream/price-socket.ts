@@ -6,6 +6,7 @@ import { abortableSleep, createBackoff, type BackoffOptions } from './backoff.js
 import { parseUpstreamFrame, type ParsedFrame } from './frames.js';
 import type { ChannelStatus, PriceSocketState, PriceSocketStatus } from './status.js';
 import { PRICE_CHANNELS, subscribeMessage, validateScope, type PriceChannel, type UpstreamScope } from './subscribe-plan.js';
+import { redactUrl } from '../net.js';
 
 export interface PriceSocketOptions {
   url: string;
@@ -162,7 +163,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
         if (channels.every((c) => channelStatus.get(c)!.subscribed)) {
           backoff.reset();
           setState('subscribed');
-          log.info({ url, channels, scope: scope.mode }, 'subscribed to the price server');
+          log.info({ url: redactUrl(url), channels, scope: scope.mode }, 'subscribed to the price server');
         }
       };
 

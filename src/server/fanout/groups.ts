@@ -5,6 +5,7 @@ import { conflationKeyOf, type PreparedOperation } from './operation.js';
 import { resultJson } from './frames.js';
 import type { FanoutScheduler } from './scheduler.js';
 import type { Subscriber } from './subscriber.js';
+import { SubscriberOverflowError } from '../../bus/bus.js';
 
 type SharedOperation = Extract<PreparedOperation, { kind: 'shared' }>;
 
@@ -41,7 +42,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 /** A thrown error as graphql-ws reports it: a GraphQLError with the original attached. */
 export function toGraphQLError(error: unknown): GraphQLError {
   const original = error instanceof Error ? error : new Error(String(error));
-  return new GraphQLError(original.message, { originalError: original });
+  const extensions = original instanceof SubscriberOverflowError ? { code: 'SUBSCRIBER_OVERFLOW' } : undefined;
+  return new GraphQLError(original.message, { originalError: original, extensions });
 }
 
 /**
@@ -66,7 +68,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     if (group.members.size > 0 || group.over) return;
     group.over = true;
     if (groups.get(group.key) === group) groups.delete(group.key);
-    void group.iterator?.return?.();
+    void group.iterator?.return?.()?.catch(() => undefined);
   }
 
   /** The source ended or failed: members get the last word after every frame before it. */
@@ -111,6 +113,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
       try {
         step = await iterator.next();
       } catch (error) {
+        await iterator.return?.()?.catch(() => undefined);
         end(group, (s) => s.error([toGraphQLError(error)]));
         return;
       }

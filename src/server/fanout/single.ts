@@ -43,7 +43,7 @@ export async function runSingle(
     await iterator.return?.();
     return;
   }
-  subscriber.onCancel(() => void iterator.return?.());
+  subscriber.onCancel(() => void iterator.return?.()?.catch(() => undefined));
   try {
     for (;;) {
       const step = await iterator.next();
@@ -53,6 +53,8 @@ export async function runSingle(
       await subscriber.writable();
     }
   } catch (error) {
+    // graphql's mapped iterator does not return its source when next() rejects: release it here
+    await iterator.return?.()?.catch(() => undefined);
     subscriber.error([toGraphQLError(error)]);
     return;
   }
