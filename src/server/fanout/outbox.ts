@@ -1,3 +1,8 @@
+/** Bytes a frame takes on the wire (only computed for frames that wait). */
+function byteSize(frame: string | Buffer): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+}
+
 /** One accepted socket as the protocol and the outbox see it (the ws adapter builds it). */
 export interface Transport {
   /** the negotiated subprotocol */
@@ -96,12 +101,12 @@ export class Outbox {
     if (key !== null) {
       const waiting = this.slots.get(owner)?.get(key);
       if (waiting) {
-        this.conflatedBytes += text.length - waiting.text.length;
+        this.conflatedBytes += byteSize(text) - byteSize(waiting.text);
         waiting.text = text;
         this.onConflated();
         return;
       }
-    } else if (this.transport.bufferedAmount + this.losslessBytes + text.length > this.limitBytes) {
+    } else if (this.transport.bufferedAmount + this.losslessBytes + byteSize(text) > this.limitBytes) {
       this.onOverflow();
       return;
     }
@@ -146,15 +151,15 @@ export class Outbox {
       let slots = this.slots.get(owner);
       if (!slots) this.slots.set(owner, (slots = new Map()));
       slots.set(key, entry);
-      this.conflatedBytes += text.length;
-    } else this.losslessBytes += text.length;
+      this.conflatedBytes += byteSize(text);
+    } else this.losslessBytes += byteSize(text);
     this.watch();
   }
 
   private kill(entry: Entry): void {
     entry.dead = true;
-    if (entry.key === null) this.losslessBytes -= entry.text.length;
-    else this.conflatedBytes -= entry.text.length;
+    if (entry.key === null) this.losslessBytes -= byteSize(entry.text);
+    else this.conflatedBytes -= byteSize(entry.text);
   }
 
   private watch(): void {
