@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { RedisKeys } from './redis-keys.js';
 import { FENCE_CHECK, isFencedReply, redisScript } from './redis-script.js';
 import type { PriceCache } from './types.js';
+import { createMemoryPrices } from './memory-prices.js';
 
 /**
  * Writes pending prices and changes, after the fence check.
@@ -41,10 +42,8 @@ export function createRedisPriceCache(options: {
   logger?: Logger;
 }): RedisPriceCache {
   const { redis, keys, fence, logger = silentLogger } = options;
-  const prices = new Map<string, Price>();
-  const changes = new Map<string, PriceChange>();
-  let pendingPrices = new Map<string, Price>();
-  let pendingChanges = new Map<string, PriceChange>();
+  const memory = createMemoryPrices();
+  const { prices, changes } = memory;
 
   async function loadHash<T>(key: string, into: Map<string, T>, isNewer: (a: T, b: T | undefined) => boolean): Promise<void> {
     const all = await redis.hgetall(key);
@@ -59,47 +58,36 @@ export function createRedisPriceCache(options: {
   }
 
   return {
-    putPrice(price) {
-      prices.set(price.id, price);
-      pendingPrices.set(price.id, price);
-    },
-    putChange(change) {
-      changes.set(change.id, change);
-      pendingChanges.set(change.id, change);
-    },
+    putPrice: memory.putPrice,
+    putChange: memory.putChange,
     remember(price) {
       if (newer(price, prices.get(price.id))) prices.set(price.id, price);
     },
     rememberChange(change) {
       if (newerChange(change, changes.get(change.id))) changes.set(change.id, change);
     },
-    getPrice: (id) => prices.get(id),
-    getChange: (id) => changes.get(id),
-    listPrices: () => [...prices.values()],
-    listChanges: () => [...changes.values()],
+    getPrice: memory.getPrice,
+    getChange: memory.getChange,
+    listPrices: memory.listPrices,
+    listChanges: memory.listChanges,
     async load() {
       await loadHash(keys.prices, prices, newer);
       await loadHash(keys.priceChanges, changes, newerChange);
       logger.debug({ prices: prices.size, changes: changes.size }, 'price cache loaded from Redis');
     },
     async flush() {
-      if (pendingPrices.size === 0 && pendingChanges.size === 0) return;
-      const batchPrices = pendingPrices;
-      const batchChanges = pendingChanges;
-      pendingPrices = new Map();
-      pendingChanges = new Map();
+      const batch = memory.takePending();
+      if (batch.prices.size === 0 && batch.changes.size === 0) return;
       const holder = fence ? fence() : '';
       if (holder === null) return;
-      const args: Array<string | number> = [holder, batchPrices.size];
-      for (const [id, p] of batchPrices) args.push(id, JSON.stringify(p));
-      for (const [id, c] of batchChanges) args.push(id, JSON.stringify(c));
+      const args: Array<string | number> = [holder, batch.prices.size];
+      for (const [id, p] of batch.prices) args.push(id, JSON.stringify(p));
+      for (const [id, c] of batch.changes) args.push(id, JSON.stringify(c));
       try {
         await FLUSH(redis, [keys.lease, keys.prices, keys.priceChanges], args);
       } catch (error) {
         if (isFencedReply(error)) return;
-        // keep what failed unless a newer value arrived meanwhile
-        for (const [id, p] of batchPrices) if (!pendingPrices.has(id)) pendingPrices.set(id, p);
-        for (const [id, c] of batchChanges) if (!pendingChanges.has(id)) pendingChanges.set(id, c);
+        memory.restorePending(batch);
         throw error;
       }
     },

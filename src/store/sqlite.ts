@@ -11,6 +11,7 @@ import type { Price, PriceChange } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { migrate } from './migrations.js';
 import type { EventLog, EventQuery, PriceCache, Store } from './types.js';
+import { createMemoryPrices, type PendingPrices } from './memory-prices.js';
 
 export interface SqliteStoreOptions {
   /** file path (parent directories are created) or `:memory:` */
@@ -207,10 +208,7 @@ interface SqlitePriceCache extends PriceCache {
 
 function createPriceCache(db: Database, deps: { logger: Logger; now: () => number }): SqlitePriceCache {
   const { logger, now } = deps;
-  const prices = new Map<string, Price>();
-  const changes = new Map<string, PriceChange>();
-  const dirtyPrices = new Set<string>();
-  const dirtyChanges = new Set<string>();
+  const memory = createMemoryPrices();
 
   const upsertPrice = db.prepare<[string, string, number]>(
     `INSERT INTO latest_prices (id, json, updated_at) VALUES (?, ?, ?)
@@ -220,9 +218,9 @@ function createPriceCache(db: Database, deps: { logger: Logger; now: () => numbe
     `INSERT INTO latest_price_changes (id, json, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at`,
   );
-  const writeTx = db.transaction((priceRows: Price[], changeRows: PriceChange[], at: number) => {
-    for (const p of priceRows) upsertPrice.run(p.id, JSON.stringify(p), at);
-    for (const c of changeRows) upsertChange.run(c.id, JSON.stringify(c), at);
+  const writeTx = db.transaction((batch: PendingPrices, at: number) => {
+    for (const p of batch.prices.values()) upsertPrice.run(p.id, JSON.stringify(p), at);
+    for (const c of batch.changes.values()) upsertChange.run(c.id, JSON.stringify(c), at);
   });
 
   // Warm start: whatever was persisted last is served until fresh frames arrive.
@@ -236,43 +234,29 @@ function createPriceCache(db: Database, deps: { logger: Logger; now: () => numbe
       }
     }
   }
-  load('latest_prices', prices);
-  load('latest_price_changes', changes);
-  logger.debug({ prices: prices.size, changes: changes.size }, 'price cache loaded');
+  load('latest_prices', memory.prices);
+  load('latest_price_changes', memory.changes);
+  logger.debug({ prices: memory.prices.size, changes: memory.changes.size }, 'price cache loaded');
 
   function flushNow(): void {
-    if (dirtyPrices.size === 0 && dirtyChanges.size === 0) return;
-    const priceIds = [...dirtyPrices];
-    const changeIds = [...dirtyChanges];
-    dirtyPrices.clear();
-    dirtyChanges.clear();
+    const batch = memory.takePending();
+    if (batch.prices.size === 0 && batch.changes.size === 0) return;
     try {
-      writeTx.immediate(
-        priceIds.map((id) => prices.get(id)).filter((p): p is Price => p !== undefined),
-        changeIds.map((id) => changes.get(id)).filter((c): c is PriceChange => c !== undefined),
-        now(),
-      );
+      writeTx.immediate(batch, now());
     } catch (error) {
-      for (const id of priceIds) dirtyPrices.add(id);
-      for (const id of changeIds) dirtyChanges.add(id);
+      memory.restorePending(batch);
       if (!db.open) throw error;
-      logger.error({ err: error, pending: priceIds.length + changeIds.length }, 'price cache flush failed; will retry');
+      logger.error({ err: error, pending: batch.prices.size + batch.changes.size }, 'price cache flush failed; will retry');
     }
   }
 
   return {
-    putPrice(price) {
-      prices.set(price.id, price);
-      dirtyPrices.add(price.id);
-    },
-    putChange(change) {
-      changes.set(change.id, change);
-      dirtyChanges.add(change.id);
-    },
-    getPrice: (id) => prices.get(id),
-    getChange: (id) => changes.get(id),
-    listPrices: () => [...prices.values()],
-    listChanges: () => [...changes.values()],
+    putPrice: memory.putPrice,
+    putChange: memory.putChange,
+    getPrice: memory.getPrice,
+    getChange: memory.getChange,
+    listPrices: memory.listPrices,
+    listChanges: memory.listChanges,
     async flush() {
       flushNow();
     },
