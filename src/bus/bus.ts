@@ -45,21 +45,28 @@ export interface Bus {
  * one listener on the target however many subscribers there are; delivery to them is local.
  */
 export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
-  const { eventTarget = new EventTarget() } = options;
+  // without a shared target, publishing calls the listeners directly: no event object per frame
+  const { eventTarget = null } = options;
   const listeners = new Map<Topic, Set<(payload: never) => void>>();
   const bridges = new Map<Topic, (event: Event) => void>();
+
+  function deliver(topic: Topic, payload: never): void {
+    const set = listeners.get(topic);
+    if (!set) return;
+    // a Set survives deletions while it is iterated: no copy per event
+    for (const listener of set) listener(payload);
+  }
 
   function listenersOf(topic: Topic): Set<(payload: never) => void> {
     let set = listeners.get(topic);
     if (!set) {
       set = new Set();
       listeners.set(topic, set);
-      const bridge = (event: Event): void => {
-        const detail = (event as CustomEvent).detail as never;
-        for (const listener of [...(listeners.get(topic) ?? [])]) listener(detail);
-      };
-      bridges.set(topic, bridge);
-      eventTarget.addEventListener(topic, bridge);
+      if (eventTarget) {
+        const bridge = (event: Event): void => deliver(topic, (event as CustomEvent).detail as never);
+        bridges.set(topic, bridge);
+        eventTarget.addEventListener(topic, bridge);
+      }
     }
     return set;
   }
@@ -71,7 +78,7 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
       if (!set.delete(listener as (payload: never) => void)) return;
       if (set.size === 0 && listeners.get(topic) === set) {
         const bridge = bridges.get(topic);
-        if (bridge) eventTarget.removeEventListener(topic, bridge);
+        if (bridge) eventTarget?.removeEventListener(topic, bridge);
         bridges.delete(topic);
         listeners.delete(topic);
       }
@@ -133,7 +140,8 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
 
   return {
     publish(topic, payload) {
-      eventTarget.dispatchEvent(new CustomEvent(topic, { detail: payload }));
+      if (eventTarget) eventTarget.dispatchEvent(new CustomEvent(topic, { detail: payload }));
+      else deliver(topic, payload as never);
     },
     on,
     subscribe,
