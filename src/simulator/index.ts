@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { silentLogger, type Logger } from '../logger.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorControls, type PriceSimulatorOptions } from './price-server.js';
+import { errorBody, readBody, sendJson } from './http.js';
 import { createRestSimulator, type RestSimulator, type RestSimulatorOptions } from './rest-server.js';
 import { listen } from '../net.js';
 
@@ -30,25 +31,8 @@ export interface Simulator {
 }
 
 const PRICE_CONTROL_PREFIX = '/__sim/prices/';
-const MAX_BODY = 64 * 1024;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const errorBody = (code: string, title: string): unknown => ({ errors: [{ code, title }] });
-
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > MAX_BODY) throw new Error(`expected a body of at most ${MAX_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await readBody(req)).trim();
   if (text === '') return {};
   const body: unknown = JSON.parse(text);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('expected a JSON object body');

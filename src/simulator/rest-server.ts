@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../logger.js';
+import { parseJsonOrUndefined } from '../json.js';
+import { errorBody, readBody, sendJson } from './http.js';
 import { createSimEventList, type Payload, type SimEvent } from './events-catalogue.js';
 
 export type { SimEvent };
@@ -72,7 +74,6 @@ interface Fault { remaining: number; scope: FaultScope; value: number }
 
 const DEFAULT_PAGE_SIZE = 10;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_BODY = 64 * 1024;
 
 export function createRestSimulator(options: RestSimulatorOptions = {}): RestSimulator {
   const {
@@ -152,7 +153,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     let fields: Record<string, string>;
     if (contentType === 'application/x-www-form-urlencoded') fields = Object.fromEntries(new URLSearchParams(body));
     else if (contentType === 'application/json') {
-      const parsed = parseJson(body);
+      const parsed = parseJsonOrUndefined(body);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return refuse(400, 'http.bad.request', 'The body is not a JSON object');
       fields = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)]));
     } else {
@@ -217,25 +218,25 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
       const raw = req.method === 'POST' ? await readBody(req) : '';
       const out = handleControl(path.slice('/__sim/rest/'.length), raw);
       logger.info({ control: path, status: out.status }, 'rest simulator control');
-      return send(res, out.status, out.body);
+      return sendJson(res, out.status, out.body);
     }
     const scope = path === '/oauth/token' ? 'token' : 'events';
     const slow = take(faults.slow, scope);
     if (slow) await delay(slow.value);
     const rate = take(faults.rate, scope);
-    if (rate) return send(res, 429, errorBody('too.many.requests', 'Too many requests'), { 'retry-after': String(rate.value) });
-    if (take(faults.maintenance, scope)) return send(res, 503, errorBody('service.unavailable', 'Maintenance or service unavailable'));
+    if (rate) return sendJson(res, 429, errorBody('too.many.requests', 'Too many requests'), { 'retry-after': String(rate.value) });
+    if (take(faults.maintenance, scope)) return sendJson(res, 503, errorBody('service.unavailable', 'Maintenance or service unavailable'));
     if (scope === 'token') {
-      if (req.method !== 'POST') return send(res, 405, errorBody('http.method.not.allowed', 'Use POST'), { allow: 'POST' });
+      if (req.method !== 'POST') return sendJson(res, 405, errorBody('http.method.not.allowed', 'Use POST'), { allow: 'POST' });
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       const out = token(contentType, await readBody(req));
       tokenLog.push({ grantType: out.grantType, ok: out.status === 200, at: now(), ...(out.status === 200 ? {} : { code: errorCode(out.body) }) });
       logger.debug({ grantType: out.grantType, status: out.status }, 'rest simulator token request');
-      return send(res, out.status, out.body, { 'cache-control': 'no-store' });
+      return sendJson(res, out.status, out.body, { 'cache-control': 'no-store' });
     }
-    if (req.method !== 'GET') return send(res, 405, errorBody('http.method.not.allowed', 'Use GET'), { allow: 'GET' });
+    if (req.method !== 'GET') return sendJson(res, 405, errorBody('http.method.not.allowed', 'Use GET'), { allow: 'GET' });
     const out = listEvents(new URL(req.url ?? '/', 'http://simulator'), req.headers.authorization);
-    return send(res, out.status, out.body);
+    return sendJson(res, out.status, out.body);
   }
 
   return {
@@ -246,7 +247,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
       if (path !== '/v1/events' && path !== '/oauth/token' && !path.startsWith('/__sim/rest/')) return false;
       serve(req, res, path).catch((error: unknown) => {
         logger.error({ err: error, path }, 'rest simulator failed to answer');
-        if (!res.headersSent) send(res, 500, errorBody('internal.error', 'Internal error'));
+        if (!res.headersSent) sendJson(res, 500, errorBody('internal.error', 'Internal error'));
         else res.destroy();
       });
       return true;
@@ -265,7 +266,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
 /** `POST /__sim/rest/<control>` with a JSON body: the same controls for another process. */
 function createControlHandler(c: RestControls): (name: string, raw: string) => { status: number; body: unknown } {
   return (name, raw) => {
-    const parsed = raw.trim() === '' ? {} : parseJson(raw);
+    const parsed = raw.trim() === '' ? {} : parseJsonOrUndefined(raw);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { status: 400, body: errorBody('http.bad.request', 'The body must be a JSON object') };
     const b = parsed as Record<string, unknown>;
     const num = (key: string, fallback?: number): number => {
@@ -305,11 +306,6 @@ function createControlHandler(c: RestControls): (name: string, raw: string) => {
   };
 }
 
-/** The documented error shape. */
-export function errorBody(code: string, title: string): { errors: Array<{ code: string; title: string }> } {
-  return { errors: [{ code, title }] };
-}
-
 function errorCode(body: unknown): string {
   return (body as ReturnType<typeof errorBody>).errors[0]?.code ?? 'unknown';
 }
@@ -319,30 +315,4 @@ function eventsLink(size: number, afterId: string | null, type: string | null): 
   if (afterId) q.set('after_id', afterId);
   if (type) q.set('type', type);
   return `/v1/events?${q.toString()}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > MAX_BODY) throw new Error(`request body larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.writableEnded) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }

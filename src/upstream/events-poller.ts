@@ -5,7 +5,8 @@ import { Metrics } from '../metrics.js';
 import type { EventLog } from '../store/types.js';
 import type { PollerState, PollerStatus } from './status.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
-import { parseRetryAfter, safeJson } from './token-provider.js';
+import { parseRetryAfter } from './token-provider.js';
+import { parseJsonOrUndefined } from '../json.js';
 import { redactUrl } from '../net.js';
 
 /**
@@ -192,7 +193,7 @@ export function createEventsPoller({
     }
     if (!res.ok) return failure(res.status >= 500 ? 'server' : 'refused', `HTTP ${res.status}`, res.status, { body: excerpt(text) });
 
-    const envelope = Envelope.safeParse(safeJson(text));
+    const envelope = Envelope.safeParse(parseJsonOrUndefined(text));
     if (!envelope.success) {
       metrics.inc('bitpanda_events_malformed_total', 'Malformed responses or elements from the events endpoint', { what: 'body' });
       return failure('malformed', 'the body is not an events page', res.status, { body: excerpt(text) });

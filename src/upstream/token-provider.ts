@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { silentLogger, type Logger } from '../logger.js';
 import { Metrics } from '../metrics.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
+import { parseJsonOrUndefined } from '../json.js';
 
 /**
  * Bearer tokens for the Bitpanda REST and WebSocket upstream: either a fixed token, or
@@ -133,13 +134,13 @@ export function createTokenProvider({
         });
         const text = await res.text();
         if (res.ok) {
-          const parsed = TokenResponse.safeParse(safeJson(text));
+          const parsed = TokenResponse.safeParse(parseJsonOrUndefined(text));
           if (parsed.success) return parsed.data;
           // the body may hold a token: report only which fields were wrong, never the text
           const fieldsWrong = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
           throw new TokenEndpointError(`token endpoint answered 200 without a usable token (fields: ${fieldsWrong})`, res.status, null, false);
         }
-        const code = ErrorResponse.safeParse(safeJson(text)).data?.errors[0]?.code ?? null;
+        const code = ErrorResponse.safeParse(parseJsonOrUndefined(text)).data?.errors[0]?.code ?? null;
         const transient = res.status === 429 || res.status >= 500;
         failure = new TokenEndpointError(`token endpoint answered ${res.status}${code ? ` ${code}` : ''}`, res.status, code, transient);
         if (res.status === 429) waitMs = parseRetryAfter(res.headers.get('retry-after'), now());
@@ -219,11 +220,3 @@ export function createTokenProvider({
   };
 }
 
-/** JSON.parse that answers undefined for text that is not JSON. */
-export function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
