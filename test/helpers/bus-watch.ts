@@ -1,0 +1,36 @@
+import type { Bus, SubscribeOptions } from '../../src/bus/bus.js';
+import type { Topic, Topics } from '../../src/bus/topics.js';
+import { AsyncQueue } from './queue.js';
+
+export interface BusWatch {
+  /** every topic a subscription started listening to, in order */
+  subscribed: AsyncQueue<Topic>;
+  /** resolves once `count` subscriptions listen to `topic` (counting those already started) */
+  listening(topic: Topic, count?: number): Promise<void>;
+  restore(): void;
+}
+
+/**
+ * Records each `bus.subscribe` (what every subscription resolver calls once it listens), so a
+ * test can publish only after a client's subscription is live, without polling.
+ */
+export function watchBusSubscriptions(bus: Bus): BusWatch {
+  const subscribed = new AsyncQueue<Topic>();
+  const original = bus.subscribe;
+  const subscribe = original.bind(bus);
+  bus.subscribe = <K extends Topic>(topic: K, keep?: (payload: Topics[K]) => boolean, options?: SubscribeOptions) => {
+    const iterator = subscribe(topic, keep, options);
+    subscribed.push(topic);
+    return iterator;
+  };
+  return {
+    subscribed,
+    async listening(topic, count = 1) {
+      let seen = 0;
+      await subscribed.find((t) => t === topic && ++seen >= count);
+    },
+    restore() {
+      bus.subscribe = original;
+    },
+  };
+}
