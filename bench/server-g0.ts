@@ -7,7 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createBus } from '../src/bus/bus.js';
 import { toPrice } from '../src/domain/price.js';
 import { silentLogger } from '../src/logger.js';
-import { Metrics } from '../src/metrics.js';
+import { Metrics } from '../src/metrics/counter-registry.js';
 import type { GraphQLContext } from '../src/schema/context.js';
 import { schema } from '../src/schema/index.js';
 import { createLoaders } from '../src/schema/loaders.js';

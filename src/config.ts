@@ -1,5 +1,5 @@
 import { ASSET_TYPE_CODES, type AssetTypeCode } from './domain/price.js';
-import { redactUrl } from './net.js';
+import { redactUrl } from './redact-url.js';
 import type { UpstreamScope } from './upstream/subscribe-plan.js';
 
 

@@ -1,6 +1,6 @@
 import type { Config, Credentials } from './config.js';
 import type { Logger } from './logger.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from './metrics/counter-registry.js';
 import { createBus } from './bus/bus.js';
 import { startCluster } from './cluster/cluster.js';
 import type { UpstreamTerm } from './cluster/leadership.js';

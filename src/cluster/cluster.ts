@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createRedisBus, type RedisBus } from '../bus/redis.js';
+import { createRedisBus, type RedisBus } from './redis-bus.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { openRedisStore, type RedisStore } from '../store/redis.js';
-import { DEFAULT_KEY_PREFIX, redisKeys } from '../store/redis-keys.js';
-import type { PollerStatus, PriceSocketStatus } from '../upstream/status.js';
+import { openRedisStore, type RedisStore } from './redis-store.js';
+import { DEFAULT_KEY_PREFIX, redisKeys } from './redis-keys.js';
+import type { PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
 import { createLeadership, type Leadership, type StartTerm, type UpstreamTerm } from './leadership.js';
 import { createLease, type Lease } from './lease.js';
-import { connectRedis, type RedisConnections } from './redis.js';
-import type { ClusterStatus } from './status.js';
-import { redactUrl } from '../net.js';
+import { connectRedis, type RedisConnections } from './redis-connections.js';
+import type { ClusterStatus } from '../domain/cluster-status.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface ClusterOptions {
   redisUrl: string;

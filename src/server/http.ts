@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
-import { listen } from '../net.js';
+import { listen } from '../listen.js';
 
 export interface Readiness {
   ready: boolean;

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { IncomingNotification, NotificationRecord } from '../domain/notification.js';
 import { excerpt, silentLogger, type Logger } from '../logger.js';
-import { Metrics } from '../metrics.js';
+import { Metrics } from '../metrics/counter-registry.js';
 import type { EventLog } from '../store/types.js';
-import type { PollerState, PollerStatus } from './status.js';
+import type { PollerState, PollerStatus } from '../domain/upstream-status.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
 import { parseRetryAfter } from './token-provider.js';
-import { parseJsonOrUndefined } from '../json.js';
-import { redactUrl } from '../net.js';
+import { parseJsonOrUndefined } from '../tolerant-json.js';
+import { redactUrl } from '../redact-url.js';
 
 /**
  * Polls `GET /v1/events` from the stored cursor, stores each page and moves the cursor in one
@@ -68,8 +68,6 @@ export interface EventsPoller {
   pollNow(): Promise<void>;
   /** resolves when the poller is caught up and waiting for the interval */
   waitForIdle(): Promise<void>;
-  /** resolves with the outcome of the next poll cycle */
-  nextPoll(): Promise<PollOutcome>;
 }
 
 const Envelope = z.looseObject({ data: z.array(z.unknown()), meta: z.unknown().optional(), links: z.unknown().optional() });
@@ -114,7 +112,6 @@ export function createEventsPoller({
   let waitController: AbortController | null = null;
   let wakePending = false;
   let idleWaiters: Array<() => void> = [];
-  let pollWaiters: Array<(o: PollOutcome) => void> = [];
 
   const setState = (state: PollerState) => {
     s.state = state;
@@ -268,9 +265,6 @@ export function createEventsPoller({
         s.consecutiveFailures += 1;
         s.lastError = result.error;
       }
-      const waiters = pollWaiters;
-      pollWaiters = [];
-      for (const resolve of waiters) resolve(result);
       onPoll?.(result);
       if (stopper.signal.aborted) break;
       if (result.ok && again) continue;
@@ -289,7 +283,6 @@ export function createEventsPoller({
     async stop() {
       stopper.abort();
       await loop;
-      for (const resolve of pollWaiters.splice(0)) resolve(outcome({ error: 'stopped' }));
       s.nextPollAt = null;
       setState('stopped');
     },
@@ -304,7 +297,6 @@ export function createEventsPoller({
       if ((s.state === 'waiting' && !wakePending) || s.state === 'stopped') return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
-    nextPoll: () => new Promise<PollOutcome>((resolve) => pollWaiters.push(resolve)),
   };
 }
 

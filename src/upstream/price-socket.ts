@@ -1,12 +1,12 @@
 import { WebSocket, type RawData } from 'ws';
 import type { PriceChangeFrame, PriceFrame } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics/counter-registry.js';
 import { abortableSleep, createBackoff, type BackoffOptions } from './backoff.js';
-import { parseUpstreamFrame, type ParsedFrame } from './frames.js';
-import type { ChannelStatus, PriceSocketState, PriceSocketStatus } from './status.js';
+import { parseUpstreamFrame, type ParsedFrame } from './price-frames.js';
+import type { ChannelStatus, PriceSocketState, PriceSocketStatus } from '../domain/upstream-status.js';
 import { PRICE_CHANNELS, subscribeMessage, validateScope, type PriceChannel, type UpstreamScope } from './subscribe-plan.js';
-import { redactUrl } from '../net.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface PriceSocketOptions {
   url: string;

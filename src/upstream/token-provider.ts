@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../logger.js';
-import { Metrics } from '../metrics.js';
+import { Metrics } from '../metrics/counter-registry.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
-import { parseJsonOrUndefined } from '../json.js';
+import { parseJsonOrUndefined } from '../tolerant-json.js';
 
 /**
  * Bearer tokens for the Bitpanda REST and WebSocket upstream: either a fixed token, or

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
+import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { WsCloseCode } from '../../src/server/fanout/close-codes.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';

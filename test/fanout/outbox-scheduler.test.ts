@@ -10,7 +10,6 @@ function fakeSocket(): Transport & { written: string[]; drain(bytes?: number): v
   const written: string[] = [];
   return {
     protocol: 'graphql-transport-ws',
-    open: true,
     written,
     get bufferedAmount() {
       return buffered;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decimalMid } from '../../src/domain/decimal.js';
-import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
+import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/domain/notification.js';
-import { Metrics } from '../../src/metrics.js';
+import { Metrics } from '../../src/metrics/counter-registry.js';
 import { createRestSimulator, type RestSimulator } from '../../src/simulator/rest-server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';

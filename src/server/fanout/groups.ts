@@ -1,8 +1,8 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Yoga } from '../yoga.js';
-import type { FanoutMetrics } from './metrics.js';
+import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import { conflationKeyOf, type PreparedOperation } from './operation.js';
-import { resultJson } from './frames.js';
+import { resultJson } from './messages.js';
 import type { FanoutScheduler } from './scheduler.js';
 import type { Subscriber } from './subscriber.js';
 import { SubscriberOverflowError } from '../../bus/bus.js';

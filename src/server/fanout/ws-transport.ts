@@ -4,7 +4,7 @@ import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { limitCloseReason, WsCloseCode } from './close-codes.js';
 import type { Outbox, Transport } from './outbox.js';
-import type { ProtocolServer } from './protocol.js';
+import type { ProtocolServer } from './protocol-server.js';
 
 export interface WsTransportOptions {
   server: HttpServer;
@@ -40,9 +40,6 @@ function transportFor(socket: WebSocket, drainPollMs: number): Transport {
     protocol: socket.protocol,
     get bufferedAmount() {
       return socket.bufferedAmount;
-    },
-    get open() {
-      return socket.readyState === WebSocket.OPEN;
     },
     write(data) {
       if (socket.readyState === WebSocket.OPEN) socket.send(data, TEXT);

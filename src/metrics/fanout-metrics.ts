@@ -1,4 +1,4 @@
-import type { Metrics } from '../../metrics.js';
+import type { Metrics } from './counter-registry.js';
 
 /**
  * The fan-out's metrics, all on `/metrics`. Executions per upstream event:

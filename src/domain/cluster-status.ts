@@ -1,4 +1,4 @@
-import type { PollerStatus, PriceSocketStatus } from '../upstream/status.js';
+import type { PollerStatus, PriceSocketStatus } from './upstream-status.js';
 
 /** How this replica takes part in the deployment; `Query.upstream.cluster` shows it. */
 export interface ClusterStatus {

@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import { limitCloseReason, WsCloseCode } from './close-codes.js';
 import type { SubscriptionGroups } from './groups.js';
-import type { FanoutMetrics } from './metrics.js';
+import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
 import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
 import { publicScope, type ConnectionInfo, type ResolveScope } from './policy.js';
-import { runSingle } from './single.js';
+import { runUnshared } from './unshared-execution.js';
 import { Subscriber } from './subscriber.js';
 
 export interface ProtocolServerOptions {
@@ -125,7 +125,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
           case 'single':
             subscriber.conflate = prepared.conflation !== null;
             if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
-            return runSingle(subscriber, prepared, refreshContext).catch((error: unknown) => subscriber.fail(error));
+            return runUnshared(subscriber, prepared, refreshContext).catch((error: unknown) => subscriber.fail(error));
         }
       }
 

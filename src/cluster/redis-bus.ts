@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type { NotificationRecord } from '../domain/notification.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { EventLog } from '../store/types.js';
-import { createBus, type Bus, type BusEventTarget } from './bus.js';
-import type { Topic } from './topics.js';
+import { createBus, type Bus, type BusEventTarget } from '../bus/bus.js';
+import type { Topic } from '../bus/topics.js';
 
 const NOTIFICATIONS: Topic = 'notification:received';
 const SEQUENCER_PAGE = 500;

@@ -1,10 +1,10 @@
 import type { ExecutionResult } from 'graphql';
-import { resultJson } from './frames.js';
+import { resultJson } from './messages.js';
 import { toGraphQLError } from './groups.js';
 import { conflationKeyOf, type PreparedOperation } from './operation.js';
 import type { Subscriber } from './subscriber.js';
 
-type SingleOperation = Extract<PreparedOperation, { kind: 'single' }>;
+type UnsharedOperation = Extract<PreparedOperation, { kind: 'single' }>;
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof Object(value)[Symbol.asyncIterator] === 'function';
@@ -16,9 +16,9 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
  * streams its results, waiting while the connection is behind (nothing is dropped, and a
  * replay never outruns its socket).
  */
-export async function runSingle(
+export async function runUnshared(
   subscriber: Subscriber,
-  operation: SingleOperation,
+  operation: UnsharedOperation,
   refreshContext?: (context: Record<string, unknown>) => void,
 ): Promise<void> {
   const { enveloped } = operation;
