@@ -38,6 +38,8 @@ export interface Config {
   wsConnectionInitTimeoutMs: number;
   /** the most pairs one PriceFilter may list */
   maxFilterPairs: number;
+  /** `NODE_ENV=production`: internal error messages stay out of what clients see */
+  hideInternalErrors: boolean;
 }
 
 export class ConfigError extends Error {
@@ -189,5 +191,27 @@ export function loadConfig(env: Env): Config {
     ...wsBudgets(env),
     wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
     maxFilterPairs: integer(env, 'MAX_FILTER_PAIRS', 500, 1, 100_000),
+    hideInternalErrors: value(env, 'NODE_ENV') === 'production',
+  };
+}
+
+/** Settings of `npm run simulator` (the simulator on its own). */
+export interface SimulatorConfig {
+  port: number;
+  host: string;
+  /** per-pair frame period */
+  intervalMs: number;
+  logLevel: string;
+}
+
+/** Reads the simulator's environment (`SIM_PORT`, `SIM_HOST`, `SIM_INTERVAL_MS`, `LOG_LEVEL`). */
+export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
+  const logLevel = value(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
+  return {
+    port: integer(env, 'SIM_PORT', 4100, 0, 65535),
+    host: value(env, 'SIM_HOST') ?? '127.0.0.1',
+    intervalMs: integer(env, 'SIM_INTERVAL_MS', 15_000, 0, 86_400_000),
+    logLevel,
   };
 }

@@ -199,6 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         highWaterBytes: config.wsSendHighWaterBytes,
         limitBytes: config.wsSendLimitBytes,
         connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+        hideInternalErrors: config.hideInternalErrors,
       },
       port: config.port,
       host: config.host,

@@ -28,6 +28,8 @@ export interface GraphQLWsOptions {
   resolveScope?: ResolveScope;
   /** which subscriptions are shared and which may be conflated @default DEFAULT_SHARING_POLICY */
   policy?: SharingPolicy;
+  /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
+  hideInternalErrors?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     keepAliveMs = 12_000,
     resolveScope = publicScope,
     policy = DEFAULT_SHARING_POLICY,
+    hideInternalErrors = false,
   } = options;
   const logger = services.logger.child({ component: 'graphql-ws' });
   // every execution of a long-lived subscription gets fresh loaders: no stale batch cache
@@ -88,6 +91,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     resolveScope,
     outbox: { highWaterBytes, limitBytes },
     refreshContext,
+    hideInternalErrors,
     onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),
   });
   transport = attachWsTransport({
@@ -96,6 +100,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     protocol,
     compression,
     keepAliveMs,
+    hideInternalErrors,
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
   return { wss: transport.wss, close: () => transport!.close() };

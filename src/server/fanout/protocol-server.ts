@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
-import { limitCloseReason, WsCloseCode } from './close-codes.js';
+import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { SubscriptionGroups } from './groups.js';
 import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
@@ -21,8 +21,8 @@ export interface ProtocolServerOptions {
   resolveScope?: ResolveScope;
   outbox?: Omit<OutboxOptions, 'onConflated' | 'onOverflow'>;
   refreshContext?: (context: Record<string, unknown>) => void;
-  /** hide internal error messages in close reasons @default NODE_ENV === 'production' */
-  isProd?: boolean;
+  /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
+  hideInternalErrors?: boolean;
   onInternalError?: (error: unknown) => void;
 }
 
@@ -57,7 +57,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     onConnect,
     resolveScope = publicScope,
     refreshContext,
-    isProd = process.env.NODE_ENV === 'production',
+    hideInternalErrors = false,
     onInternalError = () => {},
   } = options;
 
@@ -70,8 +70,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
 
       const internal = (error: unknown): void => {
         onInternalError(error);
-        const message = error instanceof Error ? error.message : String(error);
-        transport.close(WsCloseCode.InternalServerError, isProd ? 'Internal server error' : limitCloseReason(message, 'Internal server error'));
+        transport.close(WsCloseCode.InternalServerError, internalErrorReason(error, hideInternalErrors));
       };
       const cancelAll = (): void => {
         const all = [...subscriptions.values()];
