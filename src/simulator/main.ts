@@ -1,5 +1,5 @@
 /** `npm run simulator`: the Bitpanda-compatible upstream on its own. */
-import { ConfigError, loadSimulatorConfig, type SimulatorConfig } from '../config.js';
+import { ConfigError, formatProblem, loadSimulatorConfig, type SimulatorConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startSimulator } from './index.js';
 
@@ -8,7 +8,7 @@ try {
   config = loadSimulatorConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`Invalid configuration: ${error.message}\n`);
+  process.stderr.write(error.problems.map((problem) => `Invalid configuration: ${formatProblem(problem)}\n`).join(''));
   process.exit(2);
 }
 const { host, port, intervalMs } = config;
