@@ -1,6 +1,7 @@
 import type { Config, Credentials } from './config.js';
 import type { Logger } from './logger.js';
-import { Metrics } from './metrics/counter-registry.js';
+import { createGatewayMetrics } from './metrics/gateway-metrics.js';
+import type { TokenMetrics } from './metrics/upstream-metrics.js';
 import { createBus } from './bus/bus.js';
 import { startCluster } from './cluster/cluster.js';
 import type { UpstreamTerm } from './cluster/leadership.js';
@@ -39,21 +40,19 @@ export interface Gateway {
 /** The simulator's own partner credentials, used when the gateway runs on it. */
 const SIMULATOR_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' };
 
-function tokenProviderFor(
-  credentials: Credentials,
-  logger: Logger,
-): TokenProvider | null {
+function tokenProviderFor(credentials: Credentials, logger: Logger, metrics: TokenMetrics): TokenProvider | null {
   switch (credentials.kind) {
     case 'none':
       return null;
     case 'fixed':
-      return createTokenProvider({ accessToken: credentials.accessToken, logger });
+      return createTokenProvider({ accessToken: credentials.accessToken, logger, metrics });
     case 'oauth':
       return createTokenProvider({
         tokenUrl: credentials.tokenUrl,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
         logger,
+        metrics,
       });
   }
 }
@@ -106,11 +105,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
 
-    const metrics = new Metrics();
+    const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
     // cluster mode: store, bus and upstream leadership shared through Redis
     const cluster = config.redisUrl === null
       ? null
-      : await startCluster({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, leaseTtlMs: config.clusterLeaseTtlMs, logger, now });
+      : await startCluster({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, leaseTtlMs: config.clusterLeaseTtlMs, logger, now, metrics: metrics.cluster });
     if (cluster) {
       disposers.push(() => cluster.close());
       if (simulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');
@@ -119,9 +118,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!cluster) disposers.push(() => store.close());
     const bus = cluster ? cluster.bus : createBus();
 
-    const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }));
+    const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }), metrics.tokens);
     const simulatorTokens = simulator
-      ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }) })
+      ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }), metrics: metrics.tokens })
       : null;
     // stopped before the upstream clients wait for their loops: a token request in flight ends at once
     const stopTokens = (): void => {
@@ -139,7 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         getToken: wsTokens ? () => wsTokens.getToken() : undefined,
         scope: config.scope,
         logger: logger.child({ component: 'price-socket' }),
-        metrics,
+        metrics: metrics.priceSocket,
         onPrice: (frame, receivedAt) => {
           const price = toPrice(frame, receivedAt);
           store.prices.putPrice(price);
@@ -163,7 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           for (const record of records) bus.publish('notification:received', record);
         },
         logger: logger.child({ component: 'events-poller' }),
-        metrics,
+        metrics: metrics.poller,
         ...options.upstream?.poller,
       });
       return { priceSocket, poller };
@@ -181,6 +180,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       limits: { maxFilterPairs: config.maxFilterPairs },
     };
     gateway.services = services;
+    metrics.gauges.upstream(services.upstream);
 
     const readiness = cluster ? () => cluster.readiness() : (): Readiness => {
       const socket = embedded!.priceSocket.status();

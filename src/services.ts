@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics/counter-registry.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { Bus } from './bus/bus.js';
 import type { ClusterStatus } from './domain/cluster-status.js';
 import type { Store } from './store/types.js';
@@ -18,7 +18,7 @@ export interface Services {
   store: Store;
   bus: Bus;
   upstream: UpstreamStatusSource;
-  metrics: Metrics;
+  metrics: GatewayMetrics;
   logger: Logger;
   limits: { maxFilterPairs: number };
 }

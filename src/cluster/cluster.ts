@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createRedisBus, type RedisBus } from './redis-bus.js';
 import { silentLogger, type Logger } from '../logger.js';
+import type { ClusterMetrics } from '../metrics/cluster-metrics.js';
 import { openRedisStore, type RedisStore } from './redis-store.js';
 import { DEFAULT_KEY_PREFIX, redisKeys } from './redis-keys.js';
 import type { PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
@@ -21,6 +22,8 @@ export interface ClusterOptions {
   replicaId?: string;
   logger?: Logger;
   now?: () => number;
+  /** @default no metrics */
+  metrics?: ClusterMetrics;
 }
 
 export interface ClusterReadiness {
@@ -60,7 +63,7 @@ export function defaultReplicaId(): string {
  * cache is warm.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const { redisUrl, prefix = DEFAULT_KEY_PREFIX, leaseTtlMs = 5000, replicaId = defaultReplicaId(), logger = silentLogger, now = Date.now } = options;
+  const { redisUrl, prefix = DEFAULT_KEY_PREFIX, leaseTtlMs = 5000, replicaId = defaultReplicaId(), logger = silentLogger, now = Date.now, metrics } = options;
   const log = logger.child({ component: 'cluster', replicaId });
   const keys = redisKeys(prefix);
   const connections: RedisConnections = await connectRedis({ url: redisUrl, logger: log, name: `bitpanda-gateway:${replicaId}` });
@@ -92,6 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       log: store.events,
       canPublish: () => lease.held() !== null,
       logger: log,
+      metrics,
     });
     await bus.start();
     closers.push(() => bus.stop());

@@ -2,6 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
 import type { NotificationRecord } from '../domain/notification.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { NO_CLUSTER_METRICS, type ClusterMetrics } from '../metrics/cluster-metrics.js';
 import type { EventLog } from '../store/types.js';
 import { createBus, type Bus, type BusEventTarget } from '../bus/bus.js';
 import type { Topic } from '../bus/topics.js';
@@ -23,6 +24,8 @@ export interface RedisBusOptions {
   /** how often the log's last seq is checked for notifications pub/sub did not bring @default 1000 */
   catchUpIntervalMs?: number;
   logger?: Logger;
+  /** @default no metrics */
+  metrics?: ClusterMetrics;
 }
 
 export interface RedisBus extends Bus {
@@ -44,12 +47,13 @@ export interface RedisBus extends Bus {
  * shared log before going on. Prices are at most once: the next frame supersedes a lost one.
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
-  const { publisher, subscriber, channel, log, canPublish = () => true, catchUpIntervalMs = 1000, logger = silentLogger } = options;
+  const { publisher, subscriber, channel, log, canPublish = () => true, catchUpIntervalMs = 1000, logger = silentLogger, metrics = NO_CLUSTER_METRICS } = options;
   let publishFailures = 0;
   const safePublisher = {
     publish: (name: string, message: string) =>
       publisher.publish(name, message).catch((error: unknown) => {
         publishFailures += 1;
+        metrics.publishFailed();
         if (publishFailures <= 10 || publishFailures % 100 === 0) {
           logger.warn({ err: error, channel: name, failures: publishFailures }, 'publishing to Redis failed');
         }

@@ -10,4 +10,16 @@ export interface Loaders {
 export interface GraphQLContext {
   services: Services;
   loaders: Loaders;
+  /**
+   * When the gateway received the event a subscription result is being resolved from (epoch
+   * ms): set by the subscription fields (`liveEvent`), read by the WebSocket fan-out for its
+   * upstream-to-socket latency.
+   */
+  eventReceivedAt?: number;
+}
+
+/** Notes on the context when the event behind `result` was received, and returns `result`: for a live subscription field's `resolve`. */
+export function liveEvent<T>(ctx: GraphQLContext, receivedAt: number, result: T): T {
+  ctx.eventReceivedAt = receivedAt;
+  return result;
 }

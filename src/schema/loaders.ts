@@ -7,7 +7,7 @@ import type { Loaders } from './context.js';
 export function createLoaders(services: Services): Loaders {
   return {
     priceChange: new DataLoader<string, PriceChange | null>(async (ids) => {
-      services.metrics.inc('graphql_loader_batches_total', 'DataLoader batches run', { loader: 'priceChange' });
+      services.metrics.loaders.batch('priceChange');
       return ids.map((id) => services.store.prices.getChange(id) ?? null);
     }),
   };

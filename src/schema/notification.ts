@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, type NotificationRecord } from '../domain/n
 import { decodeNotification, type DecodedNotification } from '../domain/notification-decode.js';
 import type { EventLog, EventQuery } from '../store/types.js';
 import { builder } from './builder.js';
+import { liveEvent } from './context.js';
 import { NotificationEventUnion, NotificationTypeEnum } from './notification-types.js';
 
 const DEFAULT_PAGE = 50;
@@ -190,6 +191,6 @@ builder.subscriptionField('notificationReceived', (t) =>
       const live = ctx.services.bus.subscribe('notification:received', keep);
       return replayThenLive(live, ctx.services.store.events, afterSeq, { types: args.types ?? null, userId });
     },
-    resolve: (event) => event,
+    resolve: (event, _args, ctx) => liveEvent(ctx, event.record.receivedAt, event),
   }),
 );

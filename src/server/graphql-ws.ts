@@ -3,7 +3,6 @@ import type { WebSocketServer } from 'ws';
 import type { Services } from '../services.js';
 import { createLoaders } from '../schema/loaders.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
-import { createFanoutMetrics } from '../metrics/fanout-metrics.js';
 import { createOperationPreparer } from './fanout/operation.js';
 import { DEFAULT_SHARING_POLICY, publicScope, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
 import { createProtocolServer } from './fanout/protocol-server.js';
@@ -30,6 +29,8 @@ export interface GraphQLWsOptions {
   policy?: SharingPolicy;
   /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
   hideInternalErrors?: boolean;
+  /** epoch ms clock, for the write latency of shared frames @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -57,6 +58,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     resolveScope = publicScope,
     policy = DEFAULT_SHARING_POLICY,
     hideInternalErrors = false,
+    now = Date.now,
   } = options;
   const logger = services.logger.child({ component: 'graphql-ws' });
   // every execution of a long-lived subscription gets fresh loaders: no stale batch cache
@@ -66,8 +68,14 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
 
   let transport: ReturnType<typeof attachWsTransport> | null = null;
   const outboxes = () => transport?.outboxes() ?? [];
-  const scheduler = createFanoutScheduler({ chunkSize, onDelivered: (n) => metrics.delivered(n) });
-  const metrics = createFanoutMetrics(services.metrics, {
+  const metrics = services.metrics.fanout;
+  const scheduler = createFanoutScheduler({
+    chunkSize,
+    onDelivered: (n) => metrics.delivered(n),
+    // once per group and event, when its frame reached the group's last socket (see FanoutScheduler)
+    onWritten: (field, receivedAt) => metrics.written(field, Math.max(0, now() - receivedAt) / 1000),
+  });
+  services.metrics.gauges.fanout({
     groups: () => groups.groups,
     members: () => groups.members,
     backlog: () => scheduler.backlog,

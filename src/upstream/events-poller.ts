@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IncomingNotification, NotificationRecord } from '../domain/notification.js';
 import { excerpt, silentLogger, type Logger } from '../logger.js';
-import { Metrics } from '../metrics/counter-registry.js';
+import { NO_POLLER_METRICS, type PollerMetrics, type PollFailureReason } from '../metrics/upstream-metrics.js';
 import type { EventLog } from '../store/types.js';
 import type { PollerState, PollerStatus } from '../domain/upstream-status.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
@@ -48,7 +48,8 @@ export interface EventsPollerOptions {
   /** after every poll cycle */
   onPoll?: (outcome: PollOutcome) => void;
   logger?: Logger;
-  metrics?: Metrics;
+  /** @default no metrics */
+  metrics?: PollerMetrics;
   now?: () => number;
   random?: () => number;
   /** every wait goes through here; it must resolve when `signal` aborts */
@@ -93,7 +94,7 @@ export function createEventsPoller({
   onStored,
   onPoll,
   logger = silentLogger,
-  metrics = new Metrics(),
+  metrics = NO_POLLER_METRICS,
   now = Date.now,
   random = Math.random,
   sleep = (ms, signal) => abortableSleep(ms, signal),
@@ -126,8 +127,8 @@ export function createEventsPoller({
     return { ok: false, status: null, received: 0, stored: 0, duplicates: 0, skipped: 0, full: false, error: null, ...partial };
   }
 
-  function failure(reason: string, error: string, status: number | null, extra: Record<string, unknown> = {}): CycleResult {
-    metrics.inc('bitpanda_events_poll_failures_total', 'Failed polls of the events endpoint', { reason });
+  function failure(reason: PollFailureReason, error: string, status: number | null, extra: Record<string, unknown> = {}): CycleResult {
+    metrics.failed(reason);
     logger.warn({ reason, status, ...extra }, `events poll failed: ${error}`);
     return { outcome: outcome({ status, error }), again: false, retryAfterMs: null };
   }
@@ -192,7 +193,7 @@ export function createEventsPoller({
 
     const envelope = Envelope.safeParse(parseJsonOrUndefined(text));
     if (!envelope.success) {
-      metrics.inc('bitpanda_events_malformed_total', 'Malformed responses or elements from the events endpoint', { what: 'body' });
+      metrics.malformed('body');
       return failure('malformed', 'the body is not an events page', res.status, { body: excerpt(text) });
     }
     const { data, meta, links } = envelope.data;
@@ -201,7 +202,7 @@ export function createEventsPoller({
       const parsed = Element.safeParse(element);
       if (parsed.success) events.push(normalize(parsed.data, now));
       else {
-        metrics.inc('bitpanda_events_malformed_total', 'Malformed responses or elements from the events endpoint', { what: 'element' });
+        metrics.malformed('element');
         logger.warn({ element: excerpt(JSON.stringify(element)) }, 'events element without an id skipped: it cannot be deduplicated');
       }
     }
@@ -227,8 +228,12 @@ export function createEventsPoller({
       if (!Number.isNaN(created) && (newestCreatedAt === null || created > newestCreatedAt)) newestCreatedAt = created;
     }
     if (newestCreatedAt !== null) s.lagMs = Math.max(0, at - newestCreatedAt);
-    metrics.inc('bitpanda_events_stored_total', 'Events stored from the events endpoint', undefined, records.length);
-    metrics.inc('bitpanda_events_duplicates_total', 'Events received again and skipped', undefined, events.length - records.length);
+    metrics.stored(records.length);
+    metrics.duplicates(events.length - records.length);
+    for (const record of records) {
+      const created = Date.parse(record.createdAt);
+      if (!Number.isNaN(created)) metrics.lag(Math.max(0, record.receivedAt - created) / 1000);
+    }
     if (records.length > 0 && onStored) {
       try {
         await onStored(records);
@@ -259,7 +264,7 @@ export function createEventsPoller({
     while (!stopper.signal.aborted) {
       const { outcome: result, again, retryAfterMs } = await cycle();
       if (stopper.signal.aborted && !result.ok) break;
-      metrics.inc('bitpanda_events_polls_total', 'Polls of the events endpoint', { outcome: result.ok ? 'ok' : 'error' });
+      metrics.polled(result.ok ? 'ok' : 'error');
       if (result.ok) s.consecutiveFailures = 0;
       else {
         s.consecutiveFailures += 1;

@@ -1,7 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
 import type { PriceChangeFrame, PriceFrame } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { Metrics } from '../metrics/counter-registry.js';
+import { NO_PRICE_SOCKET_METRICS, type PriceSocketMetrics } from '../metrics/upstream-metrics.js';
 import { abortableSleep, createBackoff, type BackoffOptions } from './backoff.js';
 import { parseUpstreamFrame, type ParsedFrame } from './price-frames.js';
 import type { ChannelStatus, PriceSocketState, PriceSocketStatus } from '../domain/upstream-status.js';
@@ -20,7 +20,8 @@ export interface PriceSocketOptions {
   onChange?: (frame: PriceChangeFrame, receivedAt: number) => void;
   /** @default silentLogger */
   logger?: Logger;
-  metrics?: Metrics;
+  /** @default no metrics */
+  metrics?: PriceSocketMetrics;
   /** An unanswered ping at the next tick means the connection is dead. @default 20000 */
   pingIntervalMs?: number;
   /** No data frame for this long on a subscribed socket means it is dead. @default 60000 */
@@ -62,7 +63,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
     onPrice,
     onChange,
     logger = silentLogger,
-    metrics,
+    metrics = NO_PRICE_SOCKET_METRICS,
     pingIntervalMs = 20_000,
     silenceTimeoutMs = 60_000,
     connectTimeoutMs = 10_000,
@@ -140,6 +141,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
       };
 
       const onControl = (frame: Extract<ParsedFrame, { kind: 'control' }>): void => {
+        if (frame.error !== undefined) metrics.errorFrame();
         const channel = channelStatus.get(frame.channel as PriceChannel);
         if (frame.action !== 'subscribe' || !channel || !pending.has(channel.channel)) {
           if (frame.error !== undefined) {
@@ -153,7 +155,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
         if (frame.error !== undefined) {
           channel.lastError = frame.error;
           lastError = `${channel.channel}: ${frame.error}`;
-          metrics?.inc('upstream_subscribe_errors_total', 'Subscribe actions the price server refused', { channel: channel.channel });
+          metrics.subscribeRefused(channel.channel);
           log.error({ channel: channel.channel, error: frame.error, scope: scope.mode }, 'price server refused the subscription');
           return;
         }
@@ -181,7 +183,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
               channel.lastFrameAt = receivedAt;
             }
             silenceTimer?.refresh();
-            metrics?.inc('upstream_frames_total', 'Data frames received from the price server', { channel: parsed.frame.CH });
+            metrics.frame(parsed.frame.CH);
             if (parsed.kind === 'price') deliver(onPrice, parsed.frame, receivedAt);
             else deliver(onChange, parsed.frame, receivedAt);
             return;
@@ -190,14 +192,14 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
             return onControl(parsed);
           case 'malformed':
             malformedFrames++;
-            metrics?.inc('upstream_frames_malformed_total', 'Frames from the price server that failed validation', { kind: 'malformed' });
+            metrics.malformed('malformed');
             if (worthLogging(malformedFrames)) {
               log.warn({ reason: parsed.reason, excerpt: parsed.excerpt, count: malformedFrames }, 'malformed frame skipped');
             }
             return;
           case 'unknown':
             unknownFrames++;
-            metrics?.inc('upstream_frames_malformed_total', 'Frames from the price server that failed validation', { kind: 'unknown' });
+            metrics.malformed('unknown');
             if (worthLogging(unknownFrames)) {
               log.warn({ excerpt: parsed.excerpt, count: unknownFrames }, 'unknown frame skipped');
             }
@@ -246,7 +248,7 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
       await connectOnce();
       if (stopping.signal.aborted) break;
       reconnects++;
-      metrics?.inc('upstream_reconnects_total', 'Reconnects to the price server');
+      metrics.reconnected();
       setState('reconnecting');
       const delay = backoff.next();
       log.info({ delayMs: delay, attempt: backoff.attempt }, 'reconnecting to the price server');

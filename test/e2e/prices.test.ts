@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { httpQuery, sseClient, wsClient, type TestSubscription } from '../helpers/clients.js';
+import { metricValue } from '../../src/metrics/series.js';
 import { within } from '../helpers/queue.js';
 
 const LIVE = /* GraphQL */ `
@@ -128,7 +129,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
       10_000,
       'the cache to hold the feed',
     );
-    const before = gw.services.metrics.value('graphql_loader_batches_total', { loader: 'priceChange' });
+    const before = await metricValue(gw.services.metrics.registry, 'graphql_loader_batches_total', { loader: 'priceChange' });
     const { body } = await httpQuery(
       gw.server.graphqlUrl,
       `{ prices(filter: { pairs: [{asset: "BTC", fiat: "EUR"}, {asset: "ETH", fiat: "CHF"}, {asset: "AAPL", fiat: "EUR"}] }) { id ask bid mid change { id } } one: price(asset: "BTC", fiat: "EUR") { ask change { id } } none: price(asset: "NOPE", fiat: "EUR") { ask } }`,
@@ -141,7 +142,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
     ]);
     expect(body.data!.one.ask).toBe('65544.85350');
     expect(body.data!.none).toBeNull();
-    const after = gw.services.metrics.value('graphql_loader_batches_total', { loader: 'priceChange' });
+    const after = await metricValue(gw.services.metrics.registry, 'graphql_loader_batches_total', { loader: 'priceChange' });
     expect(after - before).toBe(1);
   });
 });

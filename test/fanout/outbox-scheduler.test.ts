@@ -120,4 +120,23 @@ describe('fan-out scheduler', () => {
     expect(scheduler.backlog).toBe(0);
     for (const t of targets) expect(log.filter((l) => l.startsWith(`${targets.indexOf(t)}:`))).toEqual(t.active ? [`${targets.indexOf(t)}:e1`, `${targets.indexOf(t)}:e2`] : []);
   });
+
+  it('reports a frame written once, when its last target got it, never per target', () => {
+    const turns: Array<() => void> = [];
+    const written: Array<[string | null, number, number]> = [];
+    const log: string[] = [];
+    const scheduler = createFanoutScheduler({
+      chunkSize: 2,
+      nextTurn: (run) => turns.push(run),
+      onWritten: (field, receivedAt) => written.push([field, receivedAt, log.length]),
+    });
+    const targets = Array.from({ length: 3 }, (_, i) => ({ active: true, nextShared: (p: Buffer) => log.push(`${i}:${p}`) }) as unknown as Subscriber);
+    scheduler.next(targets, Buffer.from('e1'), null, 'priceUpdated', 1000);
+    scheduler.next(targets, Buffer.from('e2'), null);
+    expect(written).toEqual([]);
+    while (turns.length > 0) turns.shift()!();
+    expect(log).toHaveLength(6);
+    // once, for the frame that carried a receipt time, right after its third target
+    expect(written).toEqual([['priceUpdated', 1000, 3]]);
+  });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { SubscriptionGroups } from './groups.js';
-import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
+import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
 import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
 import { publicScope, type ConnectionInfo, type ResolveScope } from './policy.js';
@@ -12,7 +12,8 @@ import { Subscriber } from './subscriber.js';
 export interface ProtocolServerOptions {
   prepare: (connection: ConnectionInfo, params: Extract<Message, { type: MessageType.Subscribe }>['payload']) => PreparedOperation;
   groups: SubscriptionGroups;
-  metrics: FanoutMetrics;
+  /** @default no metrics */
+  metrics?: FanoutMetrics;
   /** ms to wait for `connection_init` before closing with 4408 @default 3000 */
   connectionInitWaitTimeout?: number;
   /** false refuses the connection (4403); an object becomes the `connection_ack` payload */
@@ -52,7 +53,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
   const {
     prepare,
     groups,
-    metrics,
+    metrics = NO_FANOUT_METRICS,
     connectionInitWaitTimeout = 3000,
     onConnect,
     resolveScope = publicScope,
@@ -124,7 +125,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
           case 'single':
             subscriber.conflate = prepared.conflation !== null;
             if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
-            return runUnshared(subscriber, prepared, refreshContext).catch((error: unknown) => subscriber.fail(error));
+            return runUnshared(subscriber, prepared, { metrics, refreshContext }).catch((error: unknown) => subscriber.fail(error));
         }
       }
 

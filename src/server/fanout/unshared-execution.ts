@@ -3,6 +3,8 @@ import { resultJson } from './messages.js';
 import { toGraphQLError } from './groups.js';
 import { conflationKeyOf, type PreparedOperation } from './operation.js';
 import type { Subscriber } from './subscriber.js';
+import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
+import { SubscriberOverflowError } from '../../bus/bus.js';
 
 type UnsharedOperation = Extract<PreparedOperation, { kind: 'single' }>;
 
@@ -19,7 +21,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 export async function runUnshared(
   subscriber: Subscriber,
   operation: UnsharedOperation,
-  refreshContext?: (context: Record<string, unknown>) => void,
+  { metrics, refreshContext }: { metrics: FanoutMetrics; refreshContext?: (context: Record<string, unknown>) => void },
 ): Promise<void> {
   const { enveloped } = operation;
   const contextValue = (await enveloped.contextFactory()) as Record<string, unknown>;
@@ -55,6 +57,7 @@ export async function runUnshared(
   } catch (error) {
     // graphql's mapped iterator does not return its source when next() rejects: release it here
     await iterator.return?.()?.catch(() => undefined);
+    if (error instanceof SubscriberOverflowError) metrics.overflowed(operation.field);
     subscriber.error([toGraphQLError(error)]);
     return;
   }
