@@ -7,7 +7,7 @@ import type { PreparedOperation } from './operation.js';
 import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
 import { publicScope, type ConnectionInfo, type ResolveScope } from './policy.js';
 import { runUnshared } from './unshared-execution.js';
-import { Subscriber } from './subscriber.js';
+import { Subscriber, type SubscriberHost } from './subscriber.js';
 
 export interface ProtocolServerOptions {
   prepare: (connection: ConnectionInfo, params: Extract<Message, { type: MessageType.Subscribe }>['payload']) => PreparedOperation;
@@ -44,140 +44,170 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
+
+type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'resolveScope' | 'hideInternalErrors' | 'onInternalError'>> &
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox' | 'refreshContext'>;
+
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
  * close codes and message rules as graphql-ws's own server, with subscriptions handed to
  * shared groups where possible and every outbound frame going through the connection's outbox.
  */
 export function createProtocolServer(options: ProtocolServerOptions): ProtocolServer {
-  const {
-    prepare,
-    groups,
-    metrics = NO_FANOUT_METRICS,
-    connectionInitWaitTimeout = 3000,
-    onConnect,
-    resolveScope = publicScope,
-    refreshContext,
-    hideInternalErrors = false,
-    onInternalError = () => {},
-  } = options;
-
+  const settings: Settings = {
+    ...options,
+    metrics: options.metrics ?? NO_FANOUT_METRICS,
+    connectionInitWaitTimeout: options.connectionInitWaitTimeout ?? 3000,
+    resolveScope: options.resolveScope ?? publicScope,
+    hideInternalErrors: options.hideInternalErrors ?? false,
+    onInternalError: options.onInternalError ?? (() => {}),
+  };
   return {
     opened(transport, extra) {
-      const subscriptions = new Map<string, Subscriber>();
-      let initReceived = false;
-      let connection: ConnectionInfo | null = null;
-      let slow = false;
-
-      const internal = (error: unknown): void => {
-        onInternalError(error);
-        transport.close(WsCloseCode.InternalServerError, internalErrorReason(error, hideInternalErrors));
-      };
-      const cancelAll = (): void => {
-        const all = [...subscriptions.values()];
-        subscriptions.clear();
-        for (const s of all) s.cancel();
-      };
-      const outbox: Outbox = new Outbox(transport, {
-        ...options.outbox,
-        onConflated: () => metrics.conflated(),
-        onOverflow: () => {
-          if (slow) return;
-          slow = true;
-          metrics.slowClose();
-          outbox.close();
-          cancelAll();
-          transport.close(WsCloseCode.SlowConsumer, 'Slow consumer: resubscribe from your last cursor');
-        },
-      });
-
-      const host = {
-        release: (s: Subscriber) => {
-          if (subscriptions.get(s.id) === s) subscriptions.delete(s.id);
-        },
-        fail: internal,
-      };
-
-      if (transport.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
-        transport.close(WsCloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
-        return { outbox, message: async () => {}, fail: () => {}, closed: () => outbox.close() };
-      }
-      const initTimer =
-        connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout)
-          ? setTimeout(() => {
-              if (!initReceived) transport.close(WsCloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
-            }, connectionInitWaitTimeout)
-          : null;
-
-      async function subscribe(message: Extract<Message, { type: MessageType.Subscribe }>): Promise<void> {
-        if (!connection) return transport.close(WsCloseCode.Unauthorized, 'Unauthorized');
-        const { id, payload } = message;
-        if (subscriptions.has(id)) return transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
-        const subscriber = new Subscriber(id, outbox, host);
-        subscriptions.set(id, subscriber);
-        const prepared = prepare(connection, payload);
-        switch (prepared.kind) {
-          case 'errors':
-            return subscriber.error(prepared.errors);
-          case 'shared':
-            subscriber.conflate = prepared.conflation !== null;
-            return groups.join(subscriber, prepared);
-          case 'single':
-            subscriber.conflate = prepared.conflation !== null;
-            if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
-            return runUnshared(subscriber, prepared, { metrics, refreshContext }).catch((error: unknown) => subscriber.fail(error));
-        }
-      }
-
-      async function handle(message: Message): Promise<void> {
-        switch (message.type) {
-          case MessageType.ConnectionInit: {
-            if (initReceived) return transport.close(WsCloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
-            initReceived = true;
-            const base = { connectionParams: isObject(message.payload) ? message.payload : undefined, request: extra.request, socket: extra.socket };
-            const permitted = await onConnect?.(base);
-            if (permitted === false) return transport.close(WsCloseCode.Forbidden, 'Forbidden');
-            connection = { ...base, scope: await resolveScope(base) };
-            outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
-            return;
-          }
-          case MessageType.Ping:
-            outbox.send(stringifyMessage(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
-            return;
-          case MessageType.Pong:
-            return;
-          case MessageType.Subscribe:
-            return subscribe(message);
-          case MessageType.Complete:
-            subscriptions.get(message.id)?.cancel();
-            return;
-          default:
-            throw new Error(`Unexpected message of type ${message.type} received`);
-        }
-      }
-
-      return {
-        outbox,
-        async message(data) {
-          let message: Message;
-          try {
-            message = parseMessage(data);
-          } catch {
-            return transport.close(WsCloseCode.BadRequest, 'Invalid message received');
-          }
-          try {
-            await handle(message);
-          } catch (error) {
-            internal(error);
-          }
-        },
-        fail: internal,
-        closed() {
-          if (initTimer) clearTimeout(initTimer);
-          outbox.close();
-          cancelAll();
-        },
-      };
+      const session = new ProtocolSession(settings, transport, extra);
+      session.begin();
+      return session;
     },
   };
+}
+
+/** One connection of the protocol, from the upgrade to the close. */
+class ProtocolSession implements ProtocolConnection {
+  readonly outbox: Outbox;
+  private readonly subscriptions = new Map<string, Subscriber>();
+  private readonly host: SubscriberHost;
+  /** the client did not speak the protocol: everything it sends is ignored until the close */
+  private refused = false;
+  private initReceived = false;
+  private connection: ConnectionInfo | null = null;
+  private slow = false;
+  private initTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly transport: Transport,
+    private readonly extra: { request: IncomingMessage; socket: unknown },
+  ) {
+    this.outbox = new Outbox(transport, {
+      ...settings.outbox,
+      onConflated: () => settings.metrics.conflated(),
+      onOverflow: () => this.overflowed(),
+    });
+    this.host = {
+      release: (s) => {
+        if (this.subscriptions.get(s.id) === s) this.subscriptions.delete(s.id);
+      },
+      fail: (error) => this.fail(error),
+    };
+  }
+
+  /** Refuses another subprotocol; otherwise starts waiting for `connection_init`. */
+  begin(): void {
+    if (this.transport.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      this.refused = true;
+      this.transport.close(WsCloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+      return;
+    }
+    const wait = this.settings.connectionInitWaitTimeout;
+    if (wait > 0 && Number.isFinite(wait)) {
+      this.initTimer = setTimeout(() => {
+        if (!this.initReceived) this.transport.close(WsCloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      }, wait);
+    }
+  }
+
+  async message(data: string): Promise<void> {
+    if (this.refused) return;
+    let message: Message;
+    try {
+      message = parseMessage(data);
+    } catch {
+      return this.transport.close(WsCloseCode.BadRequest, 'Invalid message received');
+    }
+    try {
+      await this.handle(message);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** An unexpected failure: the connection closes with 4500. */
+  fail(error: unknown): void {
+    if (this.refused) return;
+    this.settings.onInternalError(error);
+    this.transport.close(WsCloseCode.InternalServerError, internalErrorReason(error, this.settings.hideInternalErrors));
+  }
+
+  closed(): void {
+    if (this.initTimer) clearTimeout(this.initTimer);
+    this.outbox.close();
+    this.cancelAll();
+  }
+
+  private cancelAll(): void {
+    const all = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const s of all) s.cancel();
+  }
+
+  /** The connection fell too far behind on a lossless subscription: close with 1013, once. */
+  private overflowed(): void {
+    if (this.slow) return;
+    this.slow = true;
+    this.settings.metrics.slowClose();
+    this.outbox.close();
+    this.cancelAll();
+    this.transport.close(WsCloseCode.SlowConsumer, 'Slow consumer: resubscribe from your last cursor');
+  }
+
+  private async handle(message: Message): Promise<void> {
+    switch (message.type) {
+      case MessageType.ConnectionInit:
+        return this.initialise(message.payload);
+      case MessageType.Ping:
+        this.outbox.send(stringifyMessage(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
+        return;
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe:
+        return this.subscribe(message);
+      case MessageType.Complete:
+        this.subscriptions.get(message.id)?.cancel();
+        return;
+      default:
+        throw new Error(`Unexpected message of type ${message.type} received`);
+    }
+  }
+
+  private async initialise(payload: unknown): Promise<void> {
+    if (this.initReceived) return this.transport.close(WsCloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+    this.initReceived = true;
+    const base = { connectionParams: isObject(payload) ? payload : undefined, request: this.extra.request, socket: this.extra.socket };
+    const permitted = await this.settings.onConnect?.(base);
+    if (permitted === false) return this.transport.close(WsCloseCode.Forbidden, 'Forbidden');
+    this.connection = { ...base, scope: await this.settings.resolveScope(base) };
+    this.outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
+  }
+
+  private async subscribe(message: SubscribeMessage): Promise<void> {
+    if (!this.connection) return this.transport.close(WsCloseCode.Unauthorized, 'Unauthorized');
+    const { id, payload } = message;
+    if (this.subscriptions.has(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    const subscriber = new Subscriber(id, this.outbox, this.host);
+    this.subscriptions.set(id, subscriber);
+    const prepared = this.settings.prepare(this.connection, payload);
+    const { metrics, refreshContext } = this.settings;
+    switch (prepared.kind) {
+      case 'errors':
+        return subscriber.error(prepared.errors);
+      case 'shared':
+        subscriber.conflate = prepared.conflation !== null;
+        return this.settings.groups.join(subscriber, prepared);
+      case 'single':
+        subscriber.conflate = prepared.conflation !== null;
+        if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
+        return runUnshared(subscriber, prepared, { metrics, refreshContext }).catch((error: unknown) => subscriber.fail(error));
+    }
+  }
 }
