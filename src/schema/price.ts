@@ -16,6 +16,7 @@ import {
 import type { Topics } from '../bus/topics.js';
 import { throttleLatest } from '../bus/throttle.js';
 import { builder } from './builder.js';
+import { fanout } from './fanout-extension.js';
 import { liveEvent, type GraphQLContext } from './context.js';
 
 export const AssetTypeEnum = builder.enumType('AssetType', {
@@ -179,6 +180,8 @@ builder.subscriptionFields((t) => {
       type: PriceRef,
       description: 'Every new price of the pairs the filter selects.',
       args,
+      // every price supersedes the last of its pair, and is the same for every client
+      extensions: fanout({ conflate: true, shareAcross: 'everyone' }),
       subscribe: liveField('price:updated'),
       // a throttled subscription's delay is the client's choice: not measured as latency
       resolve: (price: Price, { throttleMs }, ctx) => (throttleMs ? price : liveEvent(ctx, price.receivedAt, price)),
@@ -187,6 +190,7 @@ builder.subscriptionFields((t) => {
       type: PriceChangeRef,
       description: 'Every new price change of the pairs the filter selects.',
       args,
+      extensions: fanout({ conflate: true, shareAcross: 'everyone' }),
       subscribe: liveField('price:changed'),
       resolve: (change: PriceChange, { throttleMs }, ctx) => (throttleMs ? change : liveEvent(ctx, change.receivedAt, change)),
     }),

@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { createLoaders } from '../schema/loaders.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
 import { createOperationPreparer } from './fanout/operation.js';
-import { DEFAULT_SHARING_POLICY, publicScope, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
+import { publicScope, sharingPolicyOf, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
 import { createProtocolServer } from './fanout/protocol-server.js';
 import { createFanoutScheduler } from './fanout/scheduler.js';
 import { attachWsTransport } from './fanout/ws-transport.js';
@@ -25,7 +25,7 @@ export interface GraphQLWsOptions {
   keepAliveMs?: number;
   /** the authorisation scope of a connection; groups never mix scopes @default () => 'public' */
   resolveScope?: ResolveScope;
-  /** which subscriptions are shared and which may be conflated @default DEFAULT_SHARING_POLICY */
+  /** which subscriptions are shared, across which scopes, and which may be conflated @default what the schema declares (`extensions.fanout`) */
   policy?: SharingPolicy;
   /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
   hideInternalErrors?: boolean;
@@ -56,7 +56,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     connectionInitWaitTimeout = 3000,
     keepAliveMs = 12_000,
     resolveScope = publicScope,
-    policy = DEFAULT_SHARING_POLICY,
+    policy = sharingPolicyOf(yoga.getEnveloped().schema),
     hideInternalErrors = false,
     now = Date.now,
   } = options;
