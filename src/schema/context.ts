@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { PriceChange } from '../domain/price.js';
 import type { Services } from '../services.js';
 
-/** Per-request loaders: built fresh for every operation so batches never leak across requests. */
+/** Per-operation loaders: they batch within one execution and cache nothing across executions. */
 export interface Loaders {
   priceChange: DataLoader<string, PriceChange | null>;
 }

@@ -1,7 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { Services } from '../services.js';
-import { createLoaders } from '../schema/loaders.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
 import { createOperationPreparer } from './fanout/operation.js';
 import { publicScope, sharingPolicyOf, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
@@ -61,10 +60,6 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     now = Date.now,
   } = options;
   const logger = services.logger.child({ component: 'graphql-ws' });
-  // every execution of a long-lived subscription gets fresh loaders: no stale batch cache
-  const refreshContext = (context: Record<string, unknown>): void => {
-    if ('loaders' in context) context.loaders = createLoaders(services);
-  };
 
   let transport: ReturnType<typeof attachWsTransport> | null = null;
   const outboxes = () => transport?.outboxes() ?? [];
@@ -90,7 +85,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       return max;
     },
   });
-  const groups = createSubscriptionGroups({ yoga, scheduler, metrics, refreshContext });
+  const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({
     prepare: createOperationPreparer({ yoga, policy }),
     groups,
@@ -98,7 +93,6 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     connectionInitWaitTimeout,
     resolveScope,
     outbox: { highWaterBytes, limitBytes },
-    refreshContext,
     hideInternalErrors,
     onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),
   });

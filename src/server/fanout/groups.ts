@@ -14,8 +14,6 @@ export interface SubscriptionGroupsOptions {
   scheduler: FanoutScheduler;
   /** @default no metrics */
   metrics?: FanoutMetrics;
-  /** called after each execution of a group, before the next: fresh per-event state (loaders) */
-  refreshContext?: (context: Record<string, unknown>) => void;
 }
 
 interface Group {
@@ -65,7 +63,7 @@ export function toGraphQLError(error: unknown): GraphQLError {
  * When the last member leaves, the group's source is returned and its listener released.
  */
 export function createSubscriptionGroups(options: SubscriptionGroupsOptions): SubscriptionGroups {
-  const { yoga, scheduler, metrics = NO_FANOUT_METRICS, refreshContext } = options;
+  const { yoga, scheduler, metrics = NO_FANOUT_METRICS } = options;
   const groups = new Map<string, Group>();
   let members = 0;
 
@@ -132,7 +130,6 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
       }
       if (step.done || group.over) break;
       metrics.executed(operation.field);
-      refreshContext?.(contextValue);
       const receivedAt = takeEventReceivedAt(contextValue);
       const payload = Buffer.from(resultJson(step.value));
       scheduler.next(membersOf(group), payload, conflationKeyOf(operation.conflation, step.value.data), operation.field, receivedAt);

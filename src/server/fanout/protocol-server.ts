@@ -21,7 +21,6 @@ export interface ProtocolServerOptions {
   /** the authorisation scope of an acknowledged connection @default () => 'public' */
   resolveScope?: ResolveScope;
   outbox?: Omit<OutboxOptions, 'onConflated' | 'onOverflow'>;
-  refreshContext?: (context: Record<string, unknown>) => void;
   /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
   hideInternalErrors?: boolean;
   onInternalError?: (error: unknown) => void;
@@ -47,7 +46,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
 type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'resolveScope' | 'hideInternalErrors' | 'onInternalError'>> &
-  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox' | 'refreshContext'>;
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'>;
 
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
@@ -197,7 +196,7 @@ class ProtocolSession implements ProtocolConnection {
     const subscriber = new Subscriber(id, this.outbox, this.host);
     this.subscriptions.set(id, subscriber);
     const prepared = this.settings.prepare(this.connection, payload);
-    const { metrics, refreshContext } = this.settings;
+    const { metrics } = this.settings;
     switch (prepared.kind) {
       case 'errors':
         return subscriber.error(prepared.errors);
@@ -207,7 +206,7 @@ class ProtocolSession implements ProtocolConnection {
       case 'single':
         subscriber.conflate = prepared.conflation !== null;
         if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
-        return runUnshared(subscriber, prepared, { metrics, refreshContext }).catch((error: unknown) => subscriber.fail(error));
+        return runUnshared(subscriber, prepared, metrics).catch((error: unknown) => subscriber.fail(error));
     }
   }
 }

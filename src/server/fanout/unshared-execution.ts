@@ -21,7 +21,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 export async function runUnshared(
   subscriber: Subscriber,
   operation: UnsharedOperation,
-  { metrics, refreshContext }: { metrics: FanoutMetrics; refreshContext?: (context: Record<string, unknown>) => void },
+  metrics: FanoutMetrics,
 ): Promise<void> {
   const { enveloped } = operation;
   const contextValue = (await enveloped.contextFactory()) as Record<string, unknown>;
@@ -51,7 +51,6 @@ export async function runUnshared(
       const step = await iterator.next();
       if (step.done || !subscriber.active) break;
       subscriber.next(resultJson(step.value), conflationKeyOf(operation.conflation, step.value.data));
-      refreshContext?.(contextValue);
       await subscriber.writable();
     }
   } catch (error) {
