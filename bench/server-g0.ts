@@ -7,7 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createBus } from '../src/bus/bus.js';
 import { toPrice } from '../src/domain/price.js';
 import { silentLogger } from '../src/logger.js';
-import { Metrics } from '../src/metrics.js';
+import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import type { GraphQLContext } from '../src/schema/context.js';
 import { schema } from '../src/schema/index.js';
 import { createLoaders } from '../src/schema/loaders.js';
@@ -39,7 +39,7 @@ serveVariant(async (upstreamUrl) => {
 
   const store = openSqliteStore({ path: ':memory:', logger: silentLogger });
   const bus = createBus();
-  const metrics = new Metrics();
+  const metrics = createGatewayMetrics();
   const priceSocket = createPriceSocket({
     url: upstreamUrl,
     channels: ['prices-v1'],

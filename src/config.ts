@@ -1,104 +1,39 @@
 import { ASSET_TYPE_CODES, type AssetTypeCode } from './domain/price.js';
-import { redactUrl } from './net.js';
+import {
+  ConfigError,
+  flag,
+  integer,
+  oneOf,
+  parsed,
+  rawValue,
+  readVariables,
+  secret,
+  shownUrl,
+  text,
+  url,
+  type ConfigProblem,
+  type Env,
+  type ValuesOf,
+} from './env-schema.js';
 import type { UpstreamScope } from './upstream/subscribe-plan.js';
 
+export { ConfigError, formatProblem, type ConfigProblem } from './env-schema.js';
 
-export type Credentials =
-  | { kind: 'none' }
-  | { kind: 'fixed'; accessToken: string }
-  | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string };
+/**
+ * The environment, read once by `main.ts` (and the simulator's own entry point) and nowhere
+ * else. Each variable is one entry of a table below: its config key, its environment name, its
+ * kind with its default and bounds, and a doc comment that becomes the `Config` field's. A
+ * reading reports every bad variable at once (`ConfigError.problems`); rules between variables
+ * (credentials, WebSocket budgets) run after the single variables.
+ */
 
-export interface Config {
-  port: number;
-  host: string;
-  /** null: the built-in simulator serves prices */
-  wsUrl: string | null;
-  /** null: the built-in simulator serves events */
-  apiUrl: string | null;
-  credentials: Credentials;
-  scope: UpstreamScope;
-  eventsPollIntervalMs: number;
-  eventsPageSize: number;
-  databasePath: string;
-  redisUrl: string | null;
-  /** prefix of every Redis key and pub/sub channel of this cluster (cluster mode only) */
-  redisKeyPrefix: string;
-  /** upstream leader lease in cluster mode; renewed every fifth of it */
-  clusterLeaseTtlMs: number;
-  logLevel: string;
-  /** per-pair frame period of the built-in simulator */
-  simulatorIntervalMs: number;
-  /** permessage-deflate on the GraphQL WebSocket: off by default, it costs several times the CPU */
-  wsCompression: boolean;
-  /** bytes a GraphQL WebSocket may have buffered before its frames wait (and prices conflate) */
-  wsSendHighWaterBytes: number;
-  /** bytes a GraphQL WebSocket may fall behind on lossless subscriptions before it is closed with 1013 */
-  wsSendLimitBytes: number;
-  /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
-  wsConnectionInitTimeoutMs: number;
-  /** the most pairs one PriceFilter may list */
-  maxFilterPairs: number;
-}
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    expected: string,
-    got: string | undefined,
-  ) {
-    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
-    this.name = 'ConfigError';
-  }
-}
+const SCOPE_EXPECTED = '"all", "fiats:EUR,USD" or "pairs:cr/BTC/EUR,s/AAPL/EUR" (type codes cr s f i co es)';
 
-type Env = Record<string, string | undefined>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function value(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  }
-  return n;
-}
-
-/** What a bad URL value may show of itself: never credentials or a query string. */
-function shownUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    return url.host && !url.username && !url.password && !url.search ? raw : redactUrl(raw);
-  } catch {
-    return /[@?]/.test(raw) ? '[a value that is not a URL; not shown, it may hold credentials]' : raw;
-  }
-}
-
-function url(env: Env, name: string, protocols: string[]): string | null {
-  const raw = value(env, name);
-  if (raw === undefined) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, shownUrl(raw));
-  }
-  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-    throw new ConfigError(name, `a ${protocols.join(' or ')} URL`, shownUrl(raw));
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-function parseScope(raw: string | undefined): UpstreamScope {
-  const expected =
-    '"all", "fiats:EUR,USD" or "pairs:cr/BTC/EUR,s/AAPL/EUR" (type codes cr s f i co es)';
-  if (raw === undefined || raw === 'all') return { mode: 'all' };
+/** `all`, `fiats:EUR,USD` or `pairs:cr/BTC/EUR,...`; null when it is none of them. */
+function parseScope(raw: string): UpstreamScope | null {
+  if (raw === 'all') return { mode: 'all' };
   const [mode, list = ''] = raw.split(/:(.*)/s, 2) as [string, string?];
   const items = list
     .split(',')
@@ -110,84 +45,133 @@ function parseScope(raw: string | undefined): UpstreamScope {
   if (mode === 'pairs' && items.length > 0) {
     const pairs = items.map((item) => item.split('/'));
     if (pairs.every((p) => p.length === 3 && (ASSET_TYPE_CODES as readonly string[]).includes(p[0]!) && p[1] && p[2])) {
-      return {
-        mode: 'pairs',
-        pairs: pairs.map(([type, asset, fiat]) => ({ type: type as AssetTypeCode, asset: asset!, fiat: fiat! })),
-      };
+      return { mode: 'pairs', pairs: pairs.map(([type, asset, fiat]) => ({ type: type as AssetTypeCode, asset: asset!, fiat: fiat! })) };
     }
   }
-  throw new ConfigError('BITPANDA_SCOPE', expected, raw);
+  return null;
 }
 
-function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(name, 'true or false', raw);
-}
+const logLevel = oneOf('LOG_LEVEL', { values: LOG_LEVELS, fallback: 'info' });
 
-function keyPrefix(env: Env, name: string, fallback: string): string {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (raw.length > 100 || /\s/.test(raw)) throw new ConfigError(name, 'a Redis key prefix of at most 100 characters without spaces', raw);
-  return raw;
-}
+/** The gateway's variables; README's configuration table documents each. */
+const GATEWAY_VARIABLES = {
+  /** HTTP + WebSocket port; 0 = any free one */
+  port: integer('PORT', { fallback: 4000, min: 0, max: 65535 }),
+  /** bind address */
+  host: text('HOST', { fallback: '0.0.0.0', pattern: /^[^\s/]+$/, expected: 'a host name or IP address to bind' }),
+  /** null: the built-in simulator serves prices */
+  wsUrl: url('BITPANDA_WS_URL', { protocols: ['ws', 'wss'] }),
+  /** null: the built-in simulator serves events */
+  apiUrl: url('BITPANDA_API_URL', { protocols: ['http', 'https'] }),
+  tokenUrl: url('BITPANDA_TOKEN_URL', { protocols: ['http', 'https'] }),
+  clientId: text('BITPANDA_CLIENT_ID'),
+  clientSecret: secret('BITPANDA_CLIENT_SECRET'),
+  accessToken: secret('BITPANDA_ACCESS_TOKEN'),
+  /** what the upstream price socket subscribes */
+  scope: parsed<UpstreamScope>('BITPANDA_SCOPE', { fallback: { mode: 'all' }, parse: parseScope, expected: SCOPE_EXPECTED }),
+  eventsPollIntervalMs: integer('EVENTS_POLL_INTERVAL_MS', { fallback: 5000, min: 10, max: 86_400_000 }),
+  eventsPageSize: integer('EVENTS_PAGE_SIZE', { fallback: 100, min: 1, max: 1000 }),
+  /** SQLite file or `:memory:` */
+  databasePath: text('DATABASE_PATH', { fallback: './data/gateway.sqlite' }),
+  /** set: cluster mode on Redis */
+  redisUrl: url('REDIS_URL', { protocols: ['redis', 'rediss'] }),
+  /** prefix of every Redis key and pub/sub channel of this cluster (cluster mode only) */
+  redisKeyPrefix: text('REDIS_KEY_PREFIX', {
+    fallback: 'bitpanda-gateway:',
+    pattern: /^\S{1,100}$/,
+    expected: 'a Redis key prefix of at most 100 characters without spaces',
+  }),
+  /** upstream leader lease in cluster mode; renewed every fifth of it */
+  clusterLeaseTtlMs: integer('CLUSTER_LEASE_TTL_MS', { fallback: 5000, min: 500, max: 600_000 }),
+  logLevel,
+  /** per-pair frame period of the built-in simulator */
+  simulatorIntervalMs: integer('SIMULATOR_INTERVAL_MS', { fallback: 5000, min: 10, max: 600_000 }),
+  /** permessage-deflate on the GraphQL WebSocket: off by default, it costs several times the CPU */
+  wsCompression: flag('WS_COMPRESSION', { fallback: false }),
+  /** bytes a GraphQL WebSocket may have buffered before its frames wait (and prices conflate) */
+  wsSendHighWaterBytes: integer('WS_SEND_HIGH_WATER_BYTES', { fallback: 65_536, min: 1024, max: 1_073_741_824 }),
+  /** bytes a GraphQL WebSocket may fall behind on lossless subscriptions before it is closed with 1013 */
+  wsSendLimitBytes: integer('WS_SEND_LIMIT_BYTES', { fallback: 1_048_576, min: 1024, max: 1_073_741_824 }),
+  /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
+  wsConnectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', { fallback: 3000, min: 1, max: 600_000 }),
+  /** the most pairs one PriceFilter may list */
+  maxFilterPairs: integer('MAX_FILTER_PAIRS', { fallback: 500, min: 1, max: 100_000 }),
+  nodeEnv: text('NODE_ENV'),
+};
 
-function parseCredentials(env: Env): Credentials {
-  const accessToken = value(env, 'BITPANDA_ACCESS_TOKEN');
-  const tokenUrl = url(env, 'BITPANDA_TOKEN_URL', ['http', 'https']);
-  const clientId = value(env, 'BITPANDA_CLIENT_ID');
-  const clientSecret = value(env, 'BITPANDA_CLIENT_SECRET');
-  if (accessToken !== undefined) {
-    if (tokenUrl !== null) {
-      throw new ConfigError('BITPANDA_TOKEN_URL', 'to be unset when BITPANDA_ACCESS_TOKEN is set (use one or the other)', shownUrl(tokenUrl));
+type GatewayValues = ValuesOf<typeof GATEWAY_VARIABLES>;
+
+export type Credentials =
+  | { kind: 'none' }
+  | { kind: 'fixed'; accessToken: string }
+  | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string };
+
+/** The variables read into `credentials` or `hideInternalErrors` rather than kept as they are. */
+type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv';
+
+export type Config = Omit<GatewayValues, Combined> & {
+  /** the upstream bearer token: none, a fixed one, or OAuth client credentials */
+  credentials: Credentials;
+  /** `NODE_ENV=production`: internal error messages stay out of what clients see */
+  hideInternalErrors: boolean;
+};
+
+/** A fixed token or the OAuth triple, never both; adds a problem for each variable missing or in the way. */
+function credentialsOf(env: Env, v: Partial<GatewayValues>, problems: ConfigProblem[]): Credentials {
+  const given = (name: string): boolean => rawValue(env, name) !== undefined;
+  if (given('BITPANDA_ACCESS_TOKEN')) {
+    if (given('BITPANDA_TOKEN_URL')) {
+      const got = shownUrl(rawValue(env, 'BITPANDA_TOKEN_URL')!);
+      problems.push({ variable: 'BITPANDA_TOKEN_URL', expected: 'to be unset when BITPANDA_ACCESS_TOKEN is set (use one or the other)', got });
     }
-    return { kind: 'fixed', accessToken };
+    return v.accessToken ? { kind: 'fixed', accessToken: v.accessToken } : { kind: 'none' };
   }
-  if (tokenUrl === null && clientId === undefined && clientSecret === undefined) return { kind: 'none' };
-  if (tokenUrl === null) throw new ConfigError('BITPANDA_TOKEN_URL', 'the OAuth token endpoint URL when client credentials are set', undefined);
-  if (clientId === undefined) throw new ConfigError('BITPANDA_CLIENT_ID', 'a client id when BITPANDA_TOKEN_URL is set', undefined);
-  if (clientSecret === undefined) {
-    // never echo a secret back: this one is simply missing
-    throw new ConfigError('BITPANDA_CLIENT_SECRET', 'a client secret when BITPANDA_TOKEN_URL is set', undefined);
-  }
-  return { kind: 'oauth', tokenUrl, clientId, clientSecret };
-}
-
-function wsBudgets(env: Env): Pick<Config, 'wsSendHighWaterBytes' | 'wsSendLimitBytes'> {
-  const wsSendHighWaterBytes = integer(env, 'WS_SEND_HIGH_WATER_BYTES', 65_536, 1024, 1_073_741_824);
-  const wsSendLimitBytes = integer(env, 'WS_SEND_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824);
-  if (wsSendLimitBytes < wsSendHighWaterBytes) {
-    throw new ConfigError('WS_SEND_LIMIT_BYTES', `at least WS_SEND_HIGH_WATER_BYTES (${wsSendHighWaterBytes})`, String(wsSendLimitBytes));
-  }
-  return { wsSendHighWaterBytes, wsSendLimitBytes };
-}
-
-/** Reads the environment once; throws ConfigError naming the first invalid variable. */
-export function loadConfig(env: Env): Config {
-  const logLevel = value(env, 'LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
-  const host = value(env, 'HOST') ?? '0.0.0.0';
-  if (/\s|\//.test(host)) throw new ConfigError('HOST', 'a host name or IP address to bind', host);
-  return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
-    host,
-    wsUrl: url(env, 'BITPANDA_WS_URL', ['ws', 'wss']),
-    apiUrl: url(env, 'BITPANDA_API_URL', ['http', 'https']),
-    credentials: parseCredentials(env),
-    scope: parseScope(value(env, 'BITPANDA_SCOPE')),
-    eventsPollIntervalMs: integer(env, 'EVENTS_POLL_INTERVAL_MS', 5000, 10, 86_400_000),
-    eventsPageSize: integer(env, 'EVENTS_PAGE_SIZE', 100, 1, 1000),
-    databasePath: value(env, 'DATABASE_PATH') ?? './data/gateway.sqlite',
-    redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
-    redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'bitpanda-gateway:'),
-    clusterLeaseTtlMs: integer(env, 'CLUSTER_LEASE_TTL_MS', 5000, 500, 600_000),
-    logLevel,
-    simulatorIntervalMs: integer(env, 'SIMULATOR_INTERVAL_MS', 5000, 10, 600_000),
-    wsCompression: parseBoolean(env, 'WS_COMPRESSION', false),
-    ...wsBudgets(env),
-    wsConnectionInitTimeoutMs: integer(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
-    maxFilterPairs: integer(env, 'MAX_FILTER_PAIRS', 500, 1, 100_000),
+  const oauth = ['BITPANDA_TOKEN_URL', 'BITPANDA_CLIENT_ID', 'BITPANDA_CLIENT_SECRET'];
+  if (!oauth.some(given)) return { kind: 'none' };
+  const missing = (variable: string, expected: string): void => {
+    if (!given(variable)) problems.push({ variable, expected, got: undefined });
   };
+  missing('BITPANDA_TOKEN_URL', 'the OAuth token endpoint URL when client credentials are set');
+  if (given('BITPANDA_TOKEN_URL')) {
+    missing('BITPANDA_CLIENT_ID', 'a client id when BITPANDA_TOKEN_URL is set');
+    // never echo a secret back: this one is simply missing
+    missing('BITPANDA_CLIENT_SECRET', 'a client secret when BITPANDA_TOKEN_URL is set');
+  }
+  const { tokenUrl, clientId, clientSecret } = v;
+  return tokenUrl && clientId && clientSecret ? { kind: 'oauth', tokenUrl, clientId, clientSecret } : { kind: 'none' };
+}
+
+function checkWsBudgets(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
+  const { wsSendHighWaterBytes: highWater, wsSendLimitBytes: limit } = v;
+  if (highWater !== undefined && limit !== undefined && limit < highWater) {
+    problems.push({ variable: 'WS_SEND_LIMIT_BYTES', expected: `at least WS_SEND_HIGH_WATER_BYTES (${highWater})`, got: String(limit) });
+  }
+}
+
+/** Reads the environment once; throws a ConfigError listing every invalid variable. */
+export function loadConfig(env: Env): Config {
+  const { values, problems } = readVariables(GATEWAY_VARIABLES, env);
+  const credentials = credentialsOf(env, values, problems);
+  checkWsBudgets(values, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, ...plain } = values as GatewayValues;
+  return { ...plain, credentials, hideInternalErrors: nodeEnv === 'production' };
+}
+
+const SIMULATOR_VARIABLES = {
+  port: integer('SIM_PORT', { fallback: 4100, min: 0, max: 65535 }),
+  host: text('SIM_HOST', { fallback: '127.0.0.1', pattern: /^[^\s/]+$/, expected: 'a host name or IP address to bind' }),
+  /** per-pair frame period */
+  intervalMs: integer('SIM_INTERVAL_MS', { fallback: 15_000, min: 0, max: 86_400_000 }),
+  logLevel,
+};
+
+/** Settings of `npm run simulator` (the simulator on its own). */
+export type SimulatorConfig = ValuesOf<typeof SIMULATOR_VARIABLES>;
+
+/** Reads the simulator's environment; throws a ConfigError listing every invalid variable. */
+export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
+  const { values, problems } = readVariables(SIMULATOR_VARIABLES, env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as SimulatorConfig;
 }

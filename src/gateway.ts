@@ -1,9 +1,10 @@
 import type { Config, Credentials } from './config.js';
 import type { Logger } from './logger.js';
-import { Metrics } from './metrics.js';
-import { createBus } from './bus/bus.js';
-import { startCluster } from './cluster/cluster.js';
-import type { UpstreamTerm } from './cluster/leadership.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { TokenMetrics } from './metrics/upstream-metrics.js';
+import { createBus, type Bus } from './bus/bus.js';
+import { startCluster, type Cluster } from './cluster/cluster.js';
+import type { StartTerm, UpstreamTerm } from './cluster/leadership.js';
 import { toPrice, toPriceChange } from './domain/price.js';
 import { schema } from './schema/index.js';
 import { createYogaServer } from './server/yoga.js';
@@ -11,7 +12,7 @@ import { startHttpServer, type Readiness, type RunningServer } from './server/ht
 import type { Services } from './services.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { EventLog, Store } from './store/types.js';
+import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
@@ -39,23 +40,32 @@ export interface Gateway {
 /** The simulator's own partner credentials, used when the gateway runs on it. */
 const SIMULATOR_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' };
 
-function tokenProviderFor(
-  credentials: Credentials,
-  logger: Logger,
-): TokenProvider | null {
+function tokenProviderFor(credentials: Credentials, logger: Logger, metrics: TokenMetrics): TokenProvider | null {
   switch (credentials.kind) {
     case 'none':
       return null;
     case 'fixed':
-      return createTokenProvider({ accessToken: credentials.accessToken, logger });
+      return createTokenProvider({ accessToken: credentials.accessToken, logger, metrics });
     case 'oauth':
       return createTokenProvider({
         tokenUrl: credentials.tokenUrl,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
         logger,
+        metrics,
       });
   }
+}
+
+/** What the steps of a start share: the options, the gateway being started, and what stops it. */
+interface Startup {
+  options: GatewayOptions;
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  gateway: Gateway;
+  /** run in reverse order by `stop()` */
+  disposers: Array<() => Promise<void> | void>;
 }
 
 /**
@@ -64,7 +74,7 @@ function tokenProviderFor(
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger, now = Date.now } = options;
-  const disposers: Array<() => Promise<void> | void> = [];
+  const disposers: Startup['disposers'] = [];
   const gateway: Gateway = {
     services: null,
     simulator: null,
@@ -72,7 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     poller: null,
     async start() {
       try {
-        return await startAll();
+        return await startAll({ options, config, logger, now, gateway, disposers });
       } catch (error) {
         await gateway.stop();
         throw error;
@@ -89,142 +99,179 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     },
   };
-
-  async function startAll(): Promise<RunningServer> {
-    let simulator: Simulator | null = null;
-    if (config.wsUrl === null || config.apiUrl === null) {
-      simulator = await startSimulator({
-        logger: logger.child({ component: 'simulator' }),
-        ...options.simulator,
-        prices: { intervalMs: config.simulatorIntervalMs, ...options.simulator?.prices },
-      });
-      gateway.simulator = simulator;
-      disposers.push(() => simulator!.stop());
-      logger.info(
-        { wsUrl: simulator.wsUrl, apiUrl: simulator.apiUrl },
-        `no Bitpanda upstream configured${config.wsUrl || config.apiUrl ? ' for part of the feed' : ''}: running the built-in Bitpanda simulator`,
-      );
-    }
-
-    const metrics = new Metrics();
-    // cluster mode: store, bus and upstream leadership shared through Redis
-    const cluster = config.redisUrl === null
-      ? null
-      : await startCluster({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, leaseTtlMs: config.clusterLeaseTtlMs, logger, now });
-    if (cluster) {
-      disposers.push(() => cluster.close());
-      if (simulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');
-    }
-    const store: Store = cluster ? cluster.store : openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
-    if (!cluster) disposers.push(() => store.close());
-    const bus = cluster ? cluster.bus : createBus();
-
-    const realTokens = tokenProviderFor(config.credentials, logger.child({ component: 'token' }));
-    const simulatorTokens = simulator
-      ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }) })
-      : null;
-    // stopped before the upstream clients wait for their loops: a token request in flight ends at once
-    const stopTokens = (): void => {
-      realTokens?.stop();
-      simulatorTokens?.stop();
-    };
-    disposers.push(stopTokens);
-
-    const wsTokens = config.wsUrl === null ? null : realTokens;
-    const apiTokens = config.apiUrl === null ? simulatorTokens : realTokens;
-    /** The upstream clients, storing events through `events`: once when embedded, once per leadership term in a cluster. */
-    const upstreamTerm = (events: EventLog): UpstreamTerm => {
-      const priceSocket: PriceSocket = createPriceSocket({
-        url: config.wsUrl ?? simulator!.wsUrl,
-        getToken: wsTokens ? () => wsTokens.getToken() : undefined,
-        scope: config.scope,
-        logger: logger.child({ component: 'price-socket' }),
-        metrics,
-        onPrice: (frame, receivedAt) => {
-          const price = toPrice(frame, receivedAt);
-          store.prices.putPrice(price);
-          bus.publish('price:updated', price);
-        },
-        onChange: (frame, receivedAt) => {
-          const change = toPriceChange(frame, receivedAt);
-          store.prices.putChange(change);
-          bus.publish('price:changed', change);
-        },
-        ...options.upstream?.priceSocket,
-      });
-      const poller: EventsPoller = createEventsPoller({
-        apiUrl: config.apiUrl ?? simulator!.apiUrl,
-        pageSize: config.eventsPageSize,
-        intervalMs: config.eventsPollIntervalMs,
-        getToken: apiTokens ? () => apiTokens.getToken() : undefined,
-        invalidateToken: apiTokens ? (token: string) => apiTokens.invalidate(token) : undefined,
-        log: events,
-        onStored: (records) => {
-          for (const record of records) bus.publish('notification:received', record);
-        },
-        logger: logger.child({ component: 'events-poller' }),
-        metrics,
-        ...options.upstream?.poller,
-      });
-      return { priceSocket, poller };
-    };
-    const embedded = cluster ? null : upstreamTerm(store.events);
-    gateway.priceSocket = embedded?.priceSocket ?? null;
-    gateway.poller = embedded?.poller ?? null;
-
-    const services: Services = {
-      store,
-      bus,
-      metrics,
-      logger,
-      upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
-      limits: { maxFilterPairs: config.maxFilterPairs },
-    };
-    gateway.services = services;
-
-    const readiness = cluster ? () => cluster.readiness() : (): Readiness => {
-      const socket = embedded!.priceSocket.status();
-      const checks = { store: true, priceSocket: socket.state === 'subscribed' };
-      const reasons = checks.priceSocket ? [] : [`upstream price socket is ${socket.state}${socket.lastError ? `: ${socket.lastError}` : ''}`];
-      return { ready: reasons.length === 0, reasons, checks };
-    };
-
-    const yoga = createYogaServer({ schema, services });
-    const server = await startHttpServer({
-      yoga,
-      services,
-      readiness,
-      compression: config.wsCompression,
-      ws: {
-        highWaterBytes: config.wsSendHighWaterBytes,
-        limitBytes: config.wsSendLimitBytes,
-        connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
-      },
-      port: config.port,
-      host: config.host,
-    });
-    // stopped first: clients get a proper close before the upstream goes away
-    if (cluster) {
-      disposers.push(async () => {
-        stopTokens();
-        await cluster.stopLeading();
-      }, () => server.stop());
-      cluster.lead(upstreamTerm, (term) => {
-        gateway.priceSocket = term?.priceSocket ?? null;
-        gateway.poller = term?.poller ?? null;
-      });
-    } else {
-      const { priceSocket, poller } = embedded!;
-      disposers.push(async () => {
-        stopTokens();
-        await Promise.all([poller.stop(), priceSocket.stop()]);
-      }, () => server.stop());
-      priceSocket.start();
-      poller.start();
-    }
-    logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
-    return server;
-  }
-
   return gateway;
+}
+
+async function startAll(startup: Startup): Promise<RunningServer> {
+  const { config, logger, gateway } = startup;
+  const simulator = await startSimulatorWhenNeeded(startup);
+  const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
+  const { cluster, store, bus } = await openStorage(startup, metrics, simulator !== null);
+  const tokens = startTokens(startup, simulator, metrics.tokens);
+  const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens });
+  const embedded = cluster ? null : upstreamTerm(store.events);
+  gateway.priceSocket = embedded?.priceSocket ?? null;
+  gateway.poller = embedded?.poller ?? null;
+
+  const services: Services = {
+    store,
+    bus,
+    metrics,
+    logger,
+    upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
+    limits: { maxFilterPairs: config.maxFilterPairs },
+  };
+  gateway.services = services;
+  metrics.gauges.upstream(services.upstream);
+  const server = await startServer(config, services, cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!));
+  // stopped first: clients get a proper close before the upstream goes away
+  if (cluster) {
+    startup.disposers.push(async () => {
+      tokens.stop();
+      await cluster.stopLeading();
+    }, () => server.stop());
+    cluster.lead(upstreamTerm, (term) => {
+      gateway.priceSocket = term?.priceSocket ?? null;
+      gateway.poller = term?.poller ?? null;
+    });
+  } else {
+    const { priceSocket, poller } = embedded!;
+    startup.disposers.push(async () => {
+      tokens.stop();
+      await Promise.all([poller.stop(), priceSocket.stop()]);
+    }, () => server.stop());
+    priceSocket.start();
+    poller.start();
+  }
+  logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
+  return server;
+}
+
+/** The built-in simulator, when a part of the upstream is not configured. */
+async function startSimulatorWhenNeeded({ options, config, logger, gateway, disposers }: Startup): Promise<Simulator | null> {
+  if (config.wsUrl !== null && config.apiUrl !== null) return null;
+  const simulator = await startSimulator({
+    logger: logger.child({ component: 'simulator' }),
+    ...options.simulator,
+    prices: { intervalMs: config.simulatorIntervalMs, ...options.simulator?.prices },
+  });
+  gateway.simulator = simulator;
+  disposers.push(() => simulator.stop());
+  logger.info(
+    { wsUrl: simulator.wsUrl, apiUrl: simulator.apiUrl },
+    `no Bitpanda upstream configured${config.wsUrl || config.apiUrl ? ' for part of the feed' : ''}: running the built-in Bitpanda simulator`,
+  );
+  return simulator;
+}
+
+/** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
+async function openStorage(
+  { config, logger, now, disposers }: Startup,
+  metrics: GatewayMetrics,
+  onSimulator: boolean,
+): Promise<{ cluster: Cluster | null; store: Store; bus: Bus }> {
+  if (config.redisUrl === null) {
+    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    disposers.push(() => store.close());
+    return { cluster: null, store, bus: createBus() };
+  }
+  const { redisUrl, redisKeyPrefix: prefix, clusterLeaseTtlMs: leaseTtlMs } = config;
+  const cluster = await startCluster({ redisUrl, prefix, leaseTtlMs, logger, now, metrics: metrics.cluster });
+  disposers.push(() => cluster.close());
+  if (onSimulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');
+  return { cluster, store: cluster.store, bus: cluster.bus };
+}
+
+interface UpstreamTokens {
+  /** for the price socket: none when it runs on the simulator */
+  ws: TokenProvider | null;
+  /** for the events endpoint: the simulator's own when it serves the events */
+  api: TokenProvider | null;
+  /** ends token requests in flight at once (before the upstream clients wait for their loops) */
+  stop(): void;
+}
+
+function startTokens({ config, logger, disposers }: Startup, simulator: Simulator | null, metrics: TokenMetrics): UpstreamTokens {
+  const real = tokenProviderFor(config.credentials, logger.child({ component: 'token' }), metrics);
+  const simulated = simulator
+    ? createTokenProvider({ tokenUrl: simulator.tokenUrl, ...SIMULATOR_CLIENT, logger: logger.child({ component: 'token' }), metrics })
+    : null;
+  const stop = (): void => {
+    real?.stop();
+    simulated?.stop();
+  };
+  disposers.push(stop);
+  return { ws: config.wsUrl === null ? null : real, api: config.apiUrl === null ? simulated : real, stop };
+}
+
+interface UpstreamDeps {
+  simulator: Simulator | null;
+  store: Store;
+  bus: Bus;
+  metrics: GatewayMetrics;
+  tokens: UpstreamTokens;
+}
+
+/** Builds the upstream clients, storing events through `events`: once when embedded, once per leadership term in a cluster. */
+function upstreamTerms({ options, config, logger }: Startup, { simulator, store, bus, metrics, tokens }: UpstreamDeps): StartTerm {
+  const { ws, api } = tokens;
+  return (events) => ({
+    priceSocket: createPriceSocket({
+      url: config.wsUrl ?? simulator!.wsUrl,
+      getToken: ws ? () => ws.getToken() : undefined,
+      scope: config.scope,
+      logger: logger.child({ component: 'price-socket' }),
+      metrics: metrics.priceSocket,
+      onPrice: (frame, receivedAt) => {
+        const price = toPrice(frame, receivedAt);
+        store.prices.putPrice(price);
+        bus.publish('price:updated', price);
+      },
+      onChange: (frame, receivedAt) => {
+        const change = toPriceChange(frame, receivedAt);
+        store.prices.putChange(change);
+        bus.publish('price:changed', change);
+      },
+      ...options.upstream?.priceSocket,
+    }),
+    poller: createEventsPoller({
+      apiUrl: config.apiUrl ?? simulator!.apiUrl,
+      pageSize: config.eventsPageSize,
+      intervalMs: config.eventsPollIntervalMs,
+      getToken: api ? () => api.getToken() : undefined,
+      invalidateToken: api ? (token: string) => api.invalidate(token) : undefined,
+      log: events,
+      onStored: (records) => {
+        for (const record of records) bus.publish('notification:received', record);
+      },
+      logger: logger.child({ component: 'events-poller' }),
+      metrics: metrics.poller,
+      ...options.upstream?.poller,
+    }),
+  });
+}
+
+/** Embedded mode is ready once the price socket is subscribed (the store is open by then). */
+function embeddedReadiness({ priceSocket }: UpstreamTerm): Readiness {
+  const socket = priceSocket.status();
+  const checks = { store: true, priceSocket: socket.state === 'subscribed' };
+  const reasons = checks.priceSocket ? [] : [`upstream price socket is ${socket.state}${socket.lastError ? `: ${socket.lastError}` : ''}`];
+  return { ready: reasons.length === 0, reasons, checks };
+}
+
+function startServer(config: Config, services: Services, readiness: () => Promise<Readiness> | Readiness): Promise<RunningServer> {
+  return startHttpServer({
+    yoga: createYogaServer({ schema, services }),
+    services,
+    readiness,
+    compression: config.wsCompression,
+    ws: {
+      highWaterBytes: config.wsSendHighWaterBytes,
+      limitBytes: config.wsSendLimitBytes,
+      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      hideInternalErrors: config.hideInternalErrors,
+    },
+    port: config.port,
+    host: config.host,
+  });
 }

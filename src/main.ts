@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, formatProblem, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './gateway.js';
 
@@ -6,11 +6,10 @@ let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`Invalid configuration: ${error.message}\n`);
-    process.exit(2);
-  }
-  throw error;
+  if (!(error instanceof ConfigError)) throw error;
+  // one line per bad variable, all of them at once
+  process.stderr.write(error.problems.map((problem) => `Invalid configuration: ${formatProblem(problem)}\n`).join(''));
+  process.exit(2);
 }
 
 const logger = createLogger({ level: config.logLevel });

@@ -1,9 +1,9 @@
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { Bus } from './bus/bus.js';
-import type { ClusterStatus } from './cluster/status.js';
+import type { ClusterStatus } from './domain/cluster-status.js';
 import type { Store } from './store/types.js';
-import type { PollerStatus, PriceSocketStatus } from './upstream/status.js';
+import type { PollerStatus, PriceSocketStatus } from './domain/upstream-status.js';
 
 /** Where `Query.upstream` and `/ready` read the live state of the upstream side. */
 export interface UpstreamStatusSource {
@@ -18,7 +18,7 @@ export interface Services {
   store: Store;
   bus: Bus;
   upstream: UpstreamStatusSource;
-  metrics: Metrics;
+  metrics: GatewayMetrics;
   logger: Logger;
   limits: { maxFilterPairs: number };
 }

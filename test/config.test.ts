@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadSimulatorConfig } from '../src/config.js';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -27,7 +27,57 @@ describe('configuration', () => {
       redisUrl: null,
       logLevel: 'info',
       wsCompression: false,
+      wsSendHighWaterBytes: 65_536,
+      wsSendLimitBytes: 1_048_576,
+      wsConnectionInitTimeoutMs: 3000,
+      maxFilterPairs: 500,
+      simulatorIntervalMs: 5000,
+      hideInternalErrors: false,
     });
+    expect(loadConfig({ NODE_ENV: 'production' }).hideInternalErrors).toBe(true);
+    expect(loadConfig({ PORT: ' 8080 ', WS_COMPRESSION: 'Yes', DATABASE_PATH: '' })).toMatchObject({
+      port: 8080,
+      wsCompression: true,
+      databasePath: './data/gateway.sqlite',
+    });
+  });
+
+  it('reports every bad variable at once, each with what it expected and what arrived', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', HOST: 'a b', WS_COMPRESSION: 'maybe', EVENTS_PAGE_SIZE: '10', BITPANDA_SCOPE: 'fiats:' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toEqual([
+      { variable: 'PORT', expected: 'an integer from 0 to 65535', got: '70000' },
+      { variable: 'HOST', expected: 'a host name or IP address to bind', got: 'a b' },
+      { variable: 'BITPANDA_SCOPE', expected: expect.stringMatching(/^"all", "fiats:EUR,USD"/), got: 'fiats:' },
+      { variable: 'LOG_LEVEL', expected: 'one of fatal, error, warn, info, debug, trace, silent', got: 'loud' },
+      { variable: 'WS_COMPRESSION', expected: 'true or false', got: 'maybe' },
+    ]);
+    expect(message.split('\n')).toHaveLength(5);
+    expect(message.split('\n')[0]).toBe('PORT: expected an integer from 0 to 65535, got "70000"');
+  });
+
+  it('checks rules between variables after the variables themselves', () => {
+    expect(errorOf({ WS_SEND_HIGH_WATER_BYTES: '4096', WS_SEND_LIMIT_BYTES: '2048' })).toBe(
+      'WS_SEND_LIMIT_BYTES: expected at least WS_SEND_HIGH_WATER_BYTES (4096), got "2048"',
+    );
+    expect(errorOf({ BITPANDA_TOKEN_URL: 'https://auth.example/token' }).split('\n')).toEqual([
+      'BITPANDA_CLIENT_ID: expected a client id when BITPANDA_TOKEN_URL is set, got nothing',
+      'BITPANDA_CLIENT_SECRET: expected a client secret when BITPANDA_TOKEN_URL is set, got nothing',
+    ]);
+  });
+
+  it('reads the simulator settings from their own variables', () => {
+    expect(loadSimulatorConfig({})).toEqual({ port: 4100, host: '127.0.0.1', intervalMs: 15_000, logLevel: 'info' });
+    expect(loadSimulatorConfig({ SIM_PORT: '0', SIM_INTERVAL_MS: '250', LOG_LEVEL: 'warn' })).toMatchObject({ port: 0, intervalMs: 250, logLevel: 'warn' });
+    expect(() => loadSimulatorConfig({ SIM_PORT: '-1', SIM_INTERVAL_MS: 'x' })).toThrow(
+      'SIM_PORT: expected an integer from 0 to 65535, got "-1"\nSIM_INTERVAL_MS: expected an integer from 0 to 86400000, got "x"',
+    );
   });
 
   it('reads the upstream scope', () => {
@@ -59,5 +109,14 @@ describe('configuration', () => {
     const notAUrl = errorOf({ BITPANDA_API_URL: 'user:hunter2@api example?x=1' });
     expect(notAUrl).not.toContain('hunter2');
     expect(notAUrl).toMatch(/^BITPANDA_API_URL: expected a http or https URL, got/);
+  });
+
+  it('never echoes a secret', () => {
+    const message = errorOf({ BITPANDA_CLIENT_ID: 'id', BITPANDA_CLIENT_SECRET: 'hunter2', PORT: 'x' });
+    expect(message).toBe(
+      'PORT: expected an integer from 0 to 65535, got "x"\nBITPANDA_TOKEN_URL: expected the OAuth token endpoint URL when client credentials are set, got nothing',
+    );
+    const both = errorOf({ BITPANDA_ACCESS_TOKEN: 'secret-token', BITPANDA_TOKEN_URL: 'https://id:hunter2@auth.example/token?key=k' });
+    expect(both).not.toMatch(/hunter2|secret-token|key=k/);
   });
 });

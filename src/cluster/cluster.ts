@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createRedisBus, type RedisBus } from '../bus/redis.js';
+import { createRedisBus, type RedisBus } from './redis-bus.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { openRedisStore, type RedisStore } from '../store/redis.js';
-import { DEFAULT_KEY_PREFIX, redisKeys } from '../store/redis-keys.js';
-import type { PollerStatus, PriceSocketStatus } from '../upstream/status.js';
+import type { ClusterMetrics } from '../metrics/cluster-metrics.js';
+import { openRedisStore, type RedisStore } from './redis-store.js';
+import { DEFAULT_KEY_PREFIX, redisKeys } from './redis-keys.js';
+import type { PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
 import { createLeadership, type Leadership, type StartTerm, type UpstreamTerm } from './leadership.js';
 import { createLease, type Lease } from './lease.js';
-import { connectRedis, type RedisConnections } from './redis.js';
-import type { ClusterStatus } from './status.js';
-import { redactUrl } from '../net.js';
+import { connectRedis, type RedisConnections } from './redis-connections.js';
+import type { ClusterStatus } from '../domain/cluster-status.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -21,6 +22,8 @@ export interface ClusterOptions {
   replicaId?: string;
   logger?: Logger;
   now?: () => number;
+  /** @default no metrics */
+  metrics?: ClusterMetrics;
 }
 
 export interface ClusterReadiness {
@@ -60,7 +63,7 @@ export function defaultReplicaId(): string {
  * cache is warm.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const { redisUrl, prefix = DEFAULT_KEY_PREFIX, leaseTtlMs = 5000, replicaId = defaultReplicaId(), logger = silentLogger, now = Date.now } = options;
+  const { redisUrl, prefix = DEFAULT_KEY_PREFIX, leaseTtlMs = 5000, replicaId = defaultReplicaId(), logger = silentLogger, now = Date.now, metrics } = options;
   const log = logger.child({ component: 'cluster', replicaId });
   const keys = redisKeys(prefix);
   const connections: RedisConnections = await connectRedis({ url: redisUrl, logger: log, name: `bitpanda-gateway:${replicaId}` });
@@ -92,6 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       log: store.events,
       canPublish: () => lease.held() !== null,
       logger: log,
+      metrics,
     });
     await bus.start();
     closers.push(() => bus.stop());

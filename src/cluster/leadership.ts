@@ -1,12 +1,22 @@
 import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
-import type { RedisKeys } from '../store/redis-keys.js';
-import { FENCE_CHECK, isFencedReply, redisScript } from '../store/redis-script.js';
+import type { RedisKeys } from './redis-keys.js';
+import { FENCE_CHECK, isFencedReply, redisScript } from './redis-scripts.js';
 import type { EventLog } from '../store/types.js';
 import type { EventsPoller } from '../upstream/events-poller.js';
 import type { PriceSocket } from '../upstream/price-socket.js';
 import type { HeldLease } from './lease.js';
-import type { SharedLeaderStatus } from './status.js';
+import type { PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
+
+/** What the leader shares for the other replicas' `Query.upstream`. */
+export interface SharedLeaderStatus {
+  replicaId: string;
+  fencingToken: number;
+  /** epoch ms when it was written */
+  at: number;
+  priceSocket: PriceSocketStatus | null;
+  poller: PollerStatus | null;
+}
 
 /** The upstream clients of one leadership term. */
 export interface UpstreamTerm {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
-import { redisScript } from '../store/redis-script.js';
+import { redisScript } from './redis-scripts.js';
 
 /**
  * Takes the lease when it is free (a new fencing token from INCR) or returns it when this

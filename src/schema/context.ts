@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { PriceChange } from '../domain/price.js';
 import type { Services } from '../services.js';
 
-/** Per-request loaders: built fresh for every operation so batches never leak across requests. */
+/** Per-operation loaders: they batch within one execution and cache nothing across executions. */
 export interface Loaders {
   priceChange: DataLoader<string, PriceChange | null>;
 }
@@ -10,4 +10,16 @@ export interface Loaders {
 export interface GraphQLContext {
   services: Services;
   loaders: Loaders;
+  /**
+   * When the gateway received the event a subscription result is being resolved from (epoch
+   * ms): set by the subscription fields (`liveEvent`), read by the WebSocket fan-out for its
+   * upstream-to-socket latency.
+   */
+  eventReceivedAt?: number;
+}
+
+/** Notes on the context when the event behind `result` was received, and returns `result`: for a live subscription field's `resolve`. */
+export function liveEvent<T>(ctx: GraphQLContext, receivedAt: number, result: T): T {
+  ctx.eventReceivedAt = receivedAt;
+  return result;
 }

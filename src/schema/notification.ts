@@ -3,6 +3,8 @@ import { decodeCursor, encodeCursor, type NotificationRecord } from '../domain/n
 import { decodeNotification, type DecodedNotification } from '../domain/notification-decode.js';
 import type { EventLog, EventQuery } from '../store/types.js';
 import { builder } from './builder.js';
+import { fanout } from './fanout-extension.js';
+import { liveEvent } from './context.js';
 import { NotificationEventUnion, NotificationTypeEnum } from './notification-types.js';
 
 const DEFAULT_PAGE = 50;
@@ -182,6 +184,8 @@ builder.subscriptionField('notificationReceived', (t) =>
       userId: t.arg.id({ required: false }),
       after: t.arg.string({ required: false, description: 'a cursor from an event or the connection' }),
     },
+    // a replay depends on when the client subscribed; which events a client may see depends on who it is
+    extensions: fanout({ privateWhen: ['after'], shareAcross: 'identity' }),
     subscribe: (_root, args, ctx) => {
       const afterSeq = seqOf(args.after, 'after');
       const types = args.types && args.types.length > 0 ? new Set<string>(args.types) : null;
@@ -190,6 +194,6 @@ builder.subscriptionField('notificationReceived', (t) =>
       const live = ctx.services.bus.subscribe('notification:received', keep);
       return replayThenLive(live, ctx.services.store.events, afterSeq, { types: args.types ?? null, userId });
     },
-    resolve: (event) => event,
+    resolve: (event, _args, ctx) => liveEvent(ctx, event.record.receivedAt, event),
   }),
 );

@@ -16,7 +16,8 @@ import {
 import type { Topics } from '../bus/topics.js';
 import { throttleLatest } from '../bus/throttle.js';
 import { builder } from './builder.js';
-import type { GraphQLContext } from './context.js';
+import { fanout } from './fanout-extension.js';
+import { liveEvent, type GraphQLContext } from './context.js';
 
 export const AssetTypeEnum = builder.enumType('AssetType', {
   description: 'Bitpanda asset types; upstream codes cr, s, f, i, co, es.',
@@ -179,15 +180,19 @@ builder.subscriptionFields((t) => {
       type: PriceRef,
       description: 'Every new price of the pairs the filter selects.',
       args,
+      // every price supersedes the last of its pair, and is the same for every client
+      extensions: fanout({ conflate: true, shareAcross: 'everyone' }),
       subscribe: liveField('price:updated'),
-      resolve: (price: Price) => price,
+      // a throttled subscription's delay is the client's choice: not measured as latency
+      resolve: (price: Price, { throttleMs }, ctx) => (throttleMs ? price : liveEvent(ctx, price.receivedAt, price)),
     }),
     priceChanged: t.field({
       type: PriceChangeRef,
       description: 'Every new price change of the pairs the filter selects.',
       args,
+      extensions: fanout({ conflate: true, shareAcross: 'everyone' }),
       subscribe: liveField('price:changed'),
-      resolve: (change: PriceChange) => change,
+      resolve: (change: PriceChange, { throttleMs }, ctx) => (throttleMs ? change : liveEvent(ctx, change.receivedAt, change)),
     }),
   };
 });

@@ -1,7 +1,7 @@
-import { EMBEDDED_STATUS, type ClusterStatus } from '../cluster/status.js';
-import type { ChannelStatus, PollerStatus, PriceSocketStatus } from '../upstream/status.js';
+import { EMBEDDED_STATUS, type ClusterStatus } from '../domain/cluster-status.js';
+import type { ChannelStatus, PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
 import { builder } from './builder.js';
-import { redactUrl } from '../net.js';
+import { redactUrl } from '../redact-url.js';
 
 interface UpstreamView {
   priceSocket: PriceSocketStatus | null;

@@ -1,12 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { Services } from '../services.js';
-import { createLoaders } from '../schema/loaders.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
-import { createFanoutMetrics } from './fanout/metrics.js';
 import { createOperationPreparer } from './fanout/operation.js';
-import { DEFAULT_SHARING_POLICY, publicScope, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
-import { createProtocolServer } from './fanout/protocol.js';
+import { publicScope, sharingPolicyOf, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
+import { createProtocolServer } from './fanout/protocol-server.js';
 import { createFanoutScheduler } from './fanout/scheduler.js';
 import { attachWsTransport } from './fanout/ws-transport.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
@@ -26,8 +24,12 @@ export interface GraphQLWsOptions {
   keepAliveMs?: number;
   /** the authorisation scope of a connection; groups never mix scopes @default () => 'public' */
   resolveScope?: ResolveScope;
-  /** which subscriptions are shared and which may be conflated @default DEFAULT_SHARING_POLICY */
+  /** which subscriptions are shared, across which scopes, and which may be conflated @default what the schema declares (`extensions.fanout`) */
   policy?: SharingPolicy;
+  /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
+  hideInternalErrors?: boolean;
+  /** epoch ms clock, for the write latency of shared frames @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -53,18 +55,22 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     connectionInitWaitTimeout = 3000,
     keepAliveMs = 12_000,
     resolveScope = publicScope,
-    policy = DEFAULT_SHARING_POLICY,
+    policy = sharingPolicyOf(yoga.getEnveloped().schema),
+    hideInternalErrors = false,
+    now = Date.now,
   } = options;
   const logger = services.logger.child({ component: 'graphql-ws' });
-  // every execution of a long-lived subscription gets fresh loaders: no stale batch cache
-  const refreshContext = (context: Record<string, unknown>): void => {
-    if ('loaders' in context) context.loaders = createLoaders(services);
-  };
 
   let transport: ReturnType<typeof attachWsTransport> | null = null;
   const outboxes = () => transport?.outboxes() ?? [];
-  const scheduler = createFanoutScheduler({ chunkSize, onDelivered: (n) => metrics.delivered(n) });
-  const metrics = createFanoutMetrics(services.metrics, {
+  const metrics = services.metrics.fanout;
+  const scheduler = createFanoutScheduler({
+    chunkSize,
+    onDelivered: (n) => metrics.delivered(n),
+    // once per group and event, when its frame reached the group's last socket (see FanoutScheduler)
+    onWritten: (field, receivedAt) => metrics.written(field, Math.max(0, now() - receivedAt) / 1000),
+  });
+  services.metrics.gauges.fanout({
     groups: () => groups.groups,
     members: () => groups.members,
     backlog: () => scheduler.backlog,
@@ -79,7 +85,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       return max;
     },
   });
-  const groups = createSubscriptionGroups({ yoga, scheduler, metrics, refreshContext });
+  const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({
     prepare: createOperationPreparer({ yoga, policy }),
     groups,
@@ -87,7 +93,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     connectionInitWaitTimeout,
     resolveScope,
     outbox: { highWaterBytes, limitBytes },
-    refreshContext,
+    hideInternalErrors,
     onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),
   });
   transport = attachWsTransport({
@@ -96,6 +102,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     protocol,
     compression,
     keepAliveMs,
+    hideInternalErrors,
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
   return { wss: transport.wss, close: () => transport!.close() };

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
-import { listen } from '../net.js';
+import { listen } from '../listen.js';
 
 export interface Readiness {
   ready: boolean;
@@ -51,8 +51,14 @@ export async function startHttpServer(
       return;
     }
     if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      return void res.end(services.metrics.render());
+      services.metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': services.metrics.contentType });
+          res.end(text);
+        },
+        (error: unknown) => json(res, 500, { error: `metrics could not be collected: ${String(error)}` }),
+      );
+      return;
     }
     if (path === '/') {
       res.writeHead(302, { location: GRAPHQL_PATH });
@@ -62,7 +68,7 @@ export async function startHttpServer(
   });
   server.keepAliveTimeout = 5_000;
   const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
-  services.metrics.gauge('graphql_ws_connections', 'open graphql-ws connections', () => ws.wss.clients.size);
+  services.metrics.gauges.connections(() => ws.wss.clients.size);
 
   const address = await listen(server, port, host);
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { createLoaders } from '../schema/loaders.js';
 import { useErrorCodes } from './error-codes.js';
+import { useHttpMetrics } from './use-http-metrics.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -36,7 +37,7 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
     // served from this process, not a CDN: GraphiQL works on closed networks too
     renderGraphiQL,
     context: () => ({ services, loaders: createLoaders(services) }),
-    plugins: [useErrorCodes()],
+    plugins: [useErrorCodes(), useHttpMetrics({ metrics: services.metrics.http })],
     logging: {
       debug: (...args) => services.logger.debug({ yoga: args }, 'yoga'),
       info: (...args) => services.logger.info({ yoga: args }, 'yoga'),

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { silentLogger, type Logger } from '../logger.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorControls, type PriceSimulatorOptions } from './price-server.js';
-import { errorBody, readBody, sendJson } from './http.js';
+import { errorBody, readBody, sendJson } from './http-bodies.js';
 import { createRestSimulator, type RestSimulator, type RestSimulatorOptions } from './rest-server.js';
-import { listen } from '../net.js';
+import { listen } from '../listen.js';
 
 export interface SimulatorOptions {
   /** @default '127.0.0.1' */

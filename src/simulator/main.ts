@@ -1,21 +1,18 @@
 /** `npm run simulator`: the Bitpanda-compatible upstream on its own. */
+import { ConfigError, formatProblem, loadSimulatorConfig, type SimulatorConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startSimulator } from './index.js';
 
-function integerEnv(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw)) {
-    console.error(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
-    process.exit(1);
-  }
-  return Number(raw);
+let config: SimulatorConfig;
+try {
+  config = loadSimulatorConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(error.problems.map((problem) => `Invalid configuration: ${formatProblem(problem)}\n`).join(''));
+  process.exit(2);
 }
-
-const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
-const port = integerEnv('SIM_PORT', 4100);
-const host = process.env.SIM_HOST?.trim() || '127.0.0.1';
-const intervalMs = integerEnv('SIM_INTERVAL_MS', 15_000);
+const { host, port, intervalMs } = config;
+const logger = createLogger({ level: config.logLevel });
 
 const simulator = await startSimulator({ host, port, logger, prices: { intervalMs } });
 logger.info(

@@ -4,7 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { isDecimalString } from '../domain/decimal.js';
 import { silentLogger, excerpt, type Logger } from '../logger.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom, type Catalogue, type MarketPair } from './catalogue.js';
-import { parseClientAction, type Channel, type Subscription } from './protocol.js';
+import { parseClientAction, type Channel, type Subscription } from './price-actions.js';
 
 export interface PriceSimulatorOptions {
   /** @default silentLogger */
@@ -49,7 +49,6 @@ export interface PriceSimulatorControls {
   emitPrice(asset: string, fiat: string, quote: { ask: string; bid: string }): number;
   /** Every subscribe/unsubscribe action received, oldest first. */
   subscribeActions(): SubscribeActionRecord[];
-  clearSubscribeActions(): void;
 }
 
 export interface PriceSimulator {
@@ -239,9 +238,6 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
       return sent;
     },
     subscribeActions: () => actions.slice(),
-    clearSubscribeActions() {
-      actions.length = 0;
-    },
   };
 
   return {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../logger.js';
-import { parseJsonOrUndefined } from '../json.js';
-import { errorBody, readBody, sendJson } from './http.js';
+import { parseJsonOrUndefined } from '../tolerant-json.js';
+import { errorBody, readBody, sendJson } from './http-bodies.js';
 import { createSimEventList, type Payload, type SimEvent } from './events-catalogue.js';
 
 export type { SimEvent };

@@ -79,9 +79,3 @@ export function migrate(db: Database, options: { logger?: Logger; now?: () => nu
   }
   return applied;
 }
-
-/** The highest schema version recorded in the database, 0 when none. */
-export function schemaVersion(db: Database): number {
-  const row = db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations').get();
-  return row?.v ?? 0;
-}

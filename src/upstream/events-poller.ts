@@ -1,13 +1,11 @@
-import { z } from 'zod';
-import type { IncomingNotification, NotificationRecord } from '../domain/notification.js';
-import { excerpt, silentLogger, type Logger } from '../logger.js';
-import { Metrics } from '../metrics.js';
+import type { NotificationRecord } from '../domain/notification.js';
+import type { PollerStatus } from '../domain/upstream-status.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { NO_POLLER_METRICS, type PollerMetrics } from '../metrics/upstream-metrics.js';
+import { redactUrl } from '../redact-url.js';
 import type { EventLog } from '../store/types.js';
-import type { PollerState, PollerStatus } from './status.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
-import { parseRetryAfter } from './token-provider.js';
-import { parseJsonOrUndefined } from '../json.js';
-import { redactUrl } from '../net.js';
+import { cycle, setState, type PollerContext } from './events-poll-cycle.js';
 
 /**
  * Polls `GET /v1/events` from the stored cursor, stores each page and moves the cursor in one
@@ -48,7 +46,8 @@ export interface EventsPollerOptions {
   /** after every poll cycle */
   onPoll?: (outcome: PollOutcome) => void;
   logger?: Logger;
-  metrics?: Metrics;
+  /** @default no metrics */
+  metrics?: PollerMetrics;
   now?: () => number;
   random?: () => number;
   /** every wait goes through here; it must resolve when `signal` aborts */
@@ -68,266 +67,122 @@ export interface EventsPoller {
   pollNow(): Promise<void>;
   /** resolves when the poller is caught up and waiting for the interval */
   waitForIdle(): Promise<void>;
-  /** resolves with the outcome of the next poll cycle */
-  nextPoll(): Promise<PollOutcome>;
 }
-
-const Envelope = z.looseObject({ data: z.array(z.unknown()), meta: z.unknown().optional(), links: z.unknown().optional() });
-const Element = z.looseObject({
-  id: z.union([z.string().min(1), z.number().int()]),
-  type: z.unknown().optional(),
-  payload: z.unknown().optional(),
-  created_at: z.unknown().optional(),
-});
 
 /** a `Retry-After` beyond this is treated as this: a bad header must not stall polling for days */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
-
-interface CycleResult { outcome: PollOutcome; again: boolean; retryAfterMs: number | null }
 
 export function createEventsPoller({
   apiUrl,
   pageSize = 100,
   intervalMs = 5000,
-  getToken,
-  invalidateToken,
-  log,
-  onStored,
-  onPoll,
   logger = silentLogger,
-  metrics = new Metrics(),
+  metrics = NO_POLLER_METRICS,
   now = Date.now,
   random = Math.random,
   sleep = (ms, signal) => abortableSleep(ms, signal),
   requestTimeoutMs = 10_000,
   backoff = { initialMs: 1000, maxMs: 60_000 },
   fetch = globalThis.fetch,
+  ...rest
 }: EventsPollerOptions): EventsPoller {
   const url = `${apiUrl.replace(/\/+$/, '')}/v1/events`;
-  const stopper = new AbortController();
-  const s: PollerStatus = {
-    state: 'idle', url, cursor: null, lastPollAt: null, lastSuccessAt: null, lagMs: null, eventsStored: 0,
-    duplicatesSkipped: 0, consecutiveFailures: 0, lastError: null, nextPollAt: null,
+  const ctx: PollerContext = {
+    ...rest,
+    url,
+    pageSize,
+    intervalMs,
+    logger,
+    metrics,
+    now,
+    random,
+    sleep,
+    requestTimeoutMs,
+    backoff,
+    fetch,
+    stopper: new AbortController(),
+    s: {
+      state: 'idle', url, cursor: null, lastPollAt: null, lastSuccessAt: null, lagMs: null, eventsStored: 0,
+      duplicatesSkipped: 0, consecutiveFailures: 0, lastError: null, nextPollAt: null,
+    },
+    newestCreatedAt: null,
+    waitController: null,
+    wakePending: false,
+    idleWaiters: [],
   };
-  let newestCreatedAt: number | null = null;
   let loop: Promise<void> | null = null;
-  let waitController: AbortController | null = null;
-  let wakePending = false;
-  let idleWaiters: Array<() => void> = [];
-  let pollWaiters: Array<(o: PollOutcome) => void> = [];
-
-  const setState = (state: PollerState) => {
-    s.state = state;
-    if (state === 'waiting' || state === 'stopped') {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
-  };
-
-  function outcome(partial: Partial<PollOutcome>): PollOutcome {
-    return { ok: false, status: null, received: 0, stored: 0, duplicates: 0, skipped: 0, full: false, error: null, ...partial };
-  }
-
-  function failure(reason: string, error: string, status: number | null, extra: Record<string, unknown> = {}): CycleResult {
-    metrics.inc('bitpanda_events_poll_failures_total', 'Failed polls of the events endpoint', { reason });
-    logger.warn({ reason, status, ...extra }, `events poll failed: ${error}`);
-    return { outcome: outcome({ status, error }), again: false, retryAfterMs: null };
-  }
-
-  async function wait(ms: number, reason: WaitReason): Promise<void> {
-    if (reason === 'interval' && wakePending) {
-      wakePending = false;
-      return;
-    }
-    s.nextPollAt = now() + ms;
-    setState(reason === 'interval' ? 'waiting' : 'backing-off');
-    waitController = new AbortController();
-    try {
-      await sleep(ms, AbortSignal.any([stopper.signal, waitController.signal]), reason);
-    } finally {
-      waitController = null;
-    }
-  }
-
-  async function request(): Promise<{ res: Response; text: string } | CycleResult> {
-    const query = new URLSearchParams({ size: String(pageSize) });
-    if (s.cursor) query.set('after_id', s.cursor);
-    for (let renewed = false; ; renewed = true) {
-      let token: string | undefined;
-      try {
-        token = getToken ? await getToken() : undefined;
-      } catch (error) {
-        return failure('token', `no access token: ${(error as Error).message}`, null);
-      }
-      try {
-        const res = await fetch(`${url}?${query.toString()}`, {
-          headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          signal: AbortSignal.any([stopper.signal, AbortSignal.timeout(requestTimeoutMs)]),
-        });
-        const text = await res.text();
-        if (res.status === 401 && token && !renewed) {
-          logger.info('events endpoint refused the access token; renewing it and retrying once');
-          invalidateToken?.(token);
-          continue;
-        }
-        return { res, text };
-      } catch (error) {
-        if (stopper.signal.aborted) return { outcome: outcome({ error: 'stopped' }), again: false, retryAfterMs: null };
-        const timedOut = (error as Error).name === 'TimeoutError';
-        return failure(timedOut ? 'timeout' : 'network', timedOut ? `no answer within ${requestTimeoutMs} ms` : (error as Error).message, null);
-      }
-    }
-  }
-
-  async function cycle(): Promise<CycleResult> {
-    setState('polling');
-    s.lastPollAt = now();
-    s.nextPollAt = null;
-    const answer = await request();
-    if (!('res' in answer)) return answer;
-    const { res, text } = answer;
-    if (res.status === 429) {
-      const result = failure('rate-limited', 'HTTP 429', 429);
-      return { ...result, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now()) };
-    }
-    if (!res.ok) return failure(res.status >= 500 ? 'server' : 'refused', `HTTP ${res.status}`, res.status, { body: excerpt(text) });
-
-    const envelope = Envelope.safeParse(parseJsonOrUndefined(text));
-    if (!envelope.success) {
-      metrics.inc('bitpanda_events_malformed_total', 'Malformed responses or elements from the events endpoint', { what: 'body' });
-      return failure('malformed', 'the body is not an events page', res.status, { body: excerpt(text) });
-    }
-    const { data, meta, links } = envelope.data;
-    const events: IncomingNotification[] = [];
-    for (const element of data) {
-      const parsed = Element.safeParse(element);
-      if (parsed.success) events.push(normalize(parsed.data, now));
-      else {
-        metrics.inc('bitpanda_events_malformed_total', 'Malformed responses or elements from the events endpoint', { what: 'element' });
-        logger.warn({ element: excerpt(JSON.stringify(element)) }, 'events element without an id skipped: it cannot be deduplicated');
-      }
-    }
-    const nextAfter = afterIdOf(links);
-    const previous = s.cursor;
-    const cursor = data.length > 0 ? (nextAfter ?? events.at(-1)?.id ?? previous) : previous;
-    let records: NotificationRecord[] = [];
-    if (events.length > 0 || cursor !== previous) {
-      try {
-        records = await log.append(events, cursor);
-      } catch (error) {
-        return failure('store', `storing the page failed: ${(error as Error).message}`, res.status);
-      }
-    }
-    const at = now();
-    s.cursor = cursor;
-    s.lastSuccessAt = at;
-    s.lastError = null;
-    s.eventsStored += records.length;
-    s.duplicatesSkipped += events.length - records.length;
-    for (const e of events) {
-      const created = Date.parse(e.created_at);
-      if (!Number.isNaN(created) && (newestCreatedAt === null || created > newestCreatedAt)) newestCreatedAt = created;
-    }
-    if (newestCreatedAt !== null) s.lagMs = Math.max(0, at - newestCreatedAt);
-    metrics.inc('bitpanda_events_stored_total', 'Events stored from the events endpoint', undefined, records.length);
-    metrics.inc('bitpanda_events_duplicates_total', 'Events received again and skipped', undefined, events.length - records.length);
-    if (records.length > 0 && onStored) {
-      try {
-        await onStored(records);
-      } catch (error) {
-        logger.error({ err: error }, 'publishing stored events failed; they stay in the log');
-      }
-    }
-    const full = data.length >= Math.min(pageSize, pageSizeOf(meta) ?? pageSize);
-    if (full && cursor === previous) logger.warn({ cursor }, 'a full page did not move the cursor; waiting the interval');
-    return {
-      outcome: outcome({ ok: true, status: res.status, received: data.length, stored: records.length, duplicates: events.length - records.length, skipped: data.length - events.length, full }),
-      again: full && cursor !== previous,
-      retryAfterMs: null,
-    };
-  }
-
-  async function run(): Promise<void> {
-    for (let attempt = 1; !stopper.signal.aborted; attempt += 1) {
-      try {
-        s.cursor = await log.pollCursor();
-        break;
-      } catch (error) {
-        s.lastError = `reading the poll cursor failed: ${(error as Error).message}`;
-        logger.error({ err: error }, 'reading the poll cursor failed');
-        await wait(backoffDelay(attempt - 1, backoff, random), 'backoff');
-      }
-    }
-    while (!stopper.signal.aborted) {
-      const { outcome: result, again, retryAfterMs } = await cycle();
-      if (stopper.signal.aborted && !result.ok) break;
-      metrics.inc('bitpanda_events_polls_total', 'Polls of the events endpoint', { outcome: result.ok ? 'ok' : 'error' });
-      if (result.ok) s.consecutiveFailures = 0;
-      else {
-        s.consecutiveFailures += 1;
-        s.lastError = result.error;
-      }
-      const waiters = pollWaiters;
-      pollWaiters = [];
-      for (const resolve of waiters) resolve(result);
-      onPoll?.(result);
-      if (stopper.signal.aborted) break;
-      if (result.ok && again) continue;
-      if (result.ok) await wait(intervalMs, 'interval');
-      else if (retryAfterMs !== null) await wait(Math.min(retryAfterMs, MAX_RETRY_AFTER_MS), 'retry-after');
-      else await wait(backoffDelay(s.consecutiveFailures - 1, backoff, random), 'backoff');
-    }
-  }
-
   return {
     start() {
-      if (loop || stopper.signal.aborted) return;
+      if (loop || ctx.stopper.signal.aborted) return;
       logger.info({ url: redactUrl(url), pageSize, intervalMs }, 'events poller starting');
-      loop = run().catch((error: unknown) => logger.error({ err: error }, 'events poller stopped unexpectedly'));
+      loop = run(ctx).catch((error: unknown) => logger.error({ err: error }, 'events poller stopped unexpectedly'));
     },
     async stop() {
-      stopper.abort();
+      ctx.stopper.abort();
       await loop;
-      for (const resolve of pollWaiters.splice(0)) resolve(outcome({ error: 'stopped' }));
-      s.nextPollAt = null;
-      setState('stopped');
+      ctx.s.nextPollAt = null;
+      setState(ctx, 'stopped');
     },
-    status: () => ({ ...s }),
+    status: () => ({ ...ctx.s }),
     pollNow() {
-      const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
-      if (waitController) waitController.abort();
-      else wakePending = true;
+      const idle = new Promise<void>((resolve) => ctx.idleWaiters.push(resolve));
+      if (ctx.waitController) ctx.waitController.abort();
+      else ctx.wakePending = true;
       return idle;
     },
     waitForIdle() {
-      if ((s.state === 'waiting' && !wakePending) || s.state === 'stopped') return Promise.resolve();
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if ((ctx.s.state === 'waiting' && !ctx.wakePending) || ctx.s.state === 'stopped') return Promise.resolve();
+      return new Promise<void>((resolve) => ctx.idleWaiters.push(resolve));
     },
-    nextPoll: () => new Promise<PollOutcome>((resolve) => pollWaiters.push(resolve)),
   };
 }
 
-/** An element with an id is never dropped: odd fields are carried over as faithfully as possible. */
-function normalize(e: z.infer<typeof Element>, now: () => number): IncomingNotification {
-  const payload = typeof e.payload === 'string' ? e.payload : (JSON.stringify(e.payload) ?? 'null');
-  const seconds = typeof e.created_at === 'number' ? e.created_at : now() / 1000;
-  const createdAt = typeof e.created_at === 'string' ? e.created_at : new Date(seconds * 1000).toISOString();
-  return { id: String(e.id), type: typeof e.type === 'string' && e.type !== '' ? e.type : 'unknown', payload, created_at: createdAt };
-}
-
-function afterIdOf(links: unknown): string | null {
-  const next = links && typeof links === 'object' ? (links as { next?: unknown }).next : undefined;
-  if (typeof next !== 'string') return null;
+async function wait(ctx: PollerContext, ms: number, reason: WaitReason): Promise<void> {
+  if (reason === 'interval' && ctx.wakePending) {
+    ctx.wakePending = false;
+    return;
+  }
+  ctx.s.nextPollAt = ctx.now() + ms;
+  setState(ctx, reason === 'interval' ? 'waiting' : 'backing-off');
+  ctx.waitController = new AbortController();
   try {
-    return new URL(next, 'http://upstream.invalid').searchParams.get('after_id') || null;
-  } catch {
-    return null;
+    await ctx.sleep(ms, AbortSignal.any([ctx.stopper.signal, ctx.waitController.signal]), reason);
+  } finally {
+    ctx.waitController = null;
   }
 }
 
-function pageSizeOf(meta: unknown): number | null {
-  const size = meta && typeof meta === 'object' ? (meta as { size?: unknown }).size : undefined;
-  return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : null;
+/** Reads the stored poll cursor, retrying with backoff until it answers or the poller stops. */
+async function readCursor(ctx: PollerContext): Promise<void> {
+  for (let attempt = 1; !ctx.stopper.signal.aborted; attempt += 1) {
+    try {
+      ctx.s.cursor = await ctx.log.pollCursor();
+      return;
+    } catch (error) {
+      ctx.s.lastError = `reading the poll cursor failed: ${(error as Error).message}`;
+      ctx.logger.error({ err: error }, 'reading the poll cursor failed');
+      await wait(ctx, backoffDelay(attempt - 1, ctx.backoff, ctx.random), 'backoff');
+    }
+  }
 }
 
+async function run(ctx: PollerContext): Promise<void> {
+  const { s, stopper } = ctx;
+  await readCursor(ctx);
+  while (!stopper.signal.aborted) {
+    const { outcome: result, again, retryAfterMs } = await cycle(ctx);
+    if (stopper.signal.aborted && !result.ok) break;
+    ctx.metrics.polled(result.ok ? 'ok' : 'error');
+    if (result.ok) s.consecutiveFailures = 0;
+    else {
+      s.consecutiveFailures += 1;
+      s.lastError = result.error;
+    }
+    ctx.onPoll?.(result);
+    if (stopper.signal.aborted) break;
+    if (result.ok && again) continue;
+    if (result.ok) await wait(ctx, ctx.intervalMs, 'interval');
+    else if (retryAfterMs !== null) await wait(ctx, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS), 'retry-after');
+    else await wait(ctx, backoffDelay(s.consecutiveFailures - 1, ctx.backoff, ctx.random), 'backoff');
+  }
+}

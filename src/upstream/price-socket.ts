@@ -1,12 +1,12 @@
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket } from 'ws';
 import type { PriceChangeFrame, PriceFrame } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import { abortableSleep, createBackoff, type BackoffOptions } from './backoff.js';
-import { parseUpstreamFrame, type ParsedFrame } from './frames.js';
-import type { ChannelStatus, PriceSocketState, PriceSocketStatus } from './status.js';
-import { PRICE_CHANNELS, subscribeMessage, validateScope, type PriceChannel, type UpstreamScope } from './subscribe-plan.js';
-import { redactUrl } from '../net.js';
+import { NO_PRICE_SOCKET_METRICS, type PriceSocketMetrics } from '../metrics/upstream-metrics.js';
+import { abortableSleep, createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+import { openPriceConnection, type PriceConnectionOptions, type PriceSocketShared } from './price-connection.js';
+import type { PriceSocketState, PriceSocketStatus } from '../domain/upstream-status.js';
+import { PRICE_CHANNELS, validateScope, type PriceChannel, type UpstreamScope } from './subscribe-plan.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface PriceSocketOptions {
   url: string;
@@ -20,7 +20,8 @@ export interface PriceSocketOptions {
   onChange?: (frame: PriceChangeFrame, receivedAt: number) => void;
   /** @default silentLogger */
   logger?: Logger;
-  metrics?: Metrics;
+  /** @default no metrics */
+  metrics?: PriceSocketMetrics;
   /** An unanswered ping at the next tick means the connection is dead. @default 20000 */
   pingIntervalMs?: number;
   /** No data frame for this long on a subscribed socket means it is dead. @default 60000 */
@@ -50,215 +51,163 @@ export interface PriceSocket {
   ready(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-/** Logs the first ten of a kind, then every hundredth. */
-const worthLogging = (count: number): boolean => count <= 10 || count % 100 === 0;
+/** A running price socket's state, shared by its loop and its status. */
+interface SocketContext {
+  url: string;
+  getToken?: () => Promise<string | undefined>;
+  logger: Logger;
+  metrics: PriceSocketMetrics;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  backoff: Backoff;
+  stopping: AbortController;
+  states: StateMachine;
+  shared: PriceSocketShared;
+  /** what every connection is opened with, but the token */
+  connection: Omit<PriceConnectionOptions, 'token'>;
+  socket: WebSocket | null;
+  reconnects: number;
+}
 
 export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
-  const {
-    url,
-    getToken,
-    scope = { mode: 'all' },
-    channels: requested = PRICE_CHANNELS,
-    onPrice,
-    onChange,
-    logger = silentLogger,
-    metrics,
-    pingIntervalMs = 20_000,
-    silenceTimeoutMs = 60_000,
-    connectTimeoutMs = 10_000,
-    backoff: backoffOptions,
-    random = Math.random,
-    sleep = abortableSleep,
-    now = Date.now,
-  } = options;
+  const { url, scope = { mode: 'all' }, channels: requested = PRICE_CHANNELS, logger = silentLogger, metrics = NO_PRICE_SOCKET_METRICS } = options;
   validateScope(scope);
   const channels = [...new Set(requested)];
   if (channels.length === 0 || !channels.every((c) => PRICE_CHANNELS.includes(c))) {
     throw new Error(`price socket channels: expected some of ${PRICE_CHANNELS.join(', ')}, got ${JSON.stringify(requested)}`);
   }
-  const log = logger;
-  const backoff = createBackoff(backoffOptions, random);
+  const shared: PriceSocketShared = {
+    channels: new Map(channels.map((channel) => [channel, { channel, subscribed: false, lastError: null, lastFrameAt: null, frames: 0 }])),
+    connectedSince: null,
+    lastError: null,
+    malformedFrames: 0,
+    unknownFrames: 0,
+  };
+  const states = createStateMachine(() => shared.lastError);
+  const backoff = createBackoff(options.backoff, options.random ?? Math.random);
   const stopping = new AbortController();
-  const listeners = new Set<(state: PriceSocketState) => void>();
-  const channelStatus = new Map<PriceChannel, ChannelStatus>(
-    channels.map((channel) => [channel, { channel, subscribed: false, lastError: null, lastFrameAt: null, frames: 0 }]),
-  );
-  let state: PriceSocketState = 'idle';
-  let socket: WebSocket | null = null;
+  const connection: SocketContext['connection'] = {
+    url,
+    scope,
+    pingIntervalMs: options.pingIntervalMs ?? 20_000,
+    silenceTimeoutMs: options.silenceTimeoutMs ?? 60_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    now: options.now ?? Date.now,
+    logger,
+    metrics,
+    shared,
+    onPrice: options.onPrice,
+    onChange: options.onChange,
+    stopping: stopping.signal,
+    setState: states.set,
+    onSubscribed() {
+      backoff.reset();
+      states.set('subscribed');
+      logger.info({ url: redactUrl(url), channels, scope: scope.mode }, 'subscribed to the price server');
+    },
+  };
+  const sleep = options.sleep ?? abortableSleep;
+  const ctx: SocketContext = { url, getToken: options.getToken, logger, metrics, sleep, backoff, stopping, states, shared, connection, socket: null, reconnects: 0 };
   let loop: Promise<void> | null = null;
-  let connectedSince: number | null = null;
-  let reconnects = 0;
-  let lastError: string | null = null;
-  let malformedFrames = 0;
-  let unknownFrames = 0;
+  return {
+    start() {
+      if (loop || stopping.signal.aborted) return;
+      loop = run(ctx);
+    },
+    async stop() {
+      if (stopping.signal.aborted) return loop ?? undefined;
+      stopping.abort();
+      if (!loop) return states.set('stopped');
+      closeGracefully(ctx.socket);
+      await loop;
+    },
+    status: () => statusOf(ctx),
+    onStateChange: states.onChange,
+    waitFor: states.waitFor,
+    ready: (opts) => (states.current() === 'subscribed' ? Promise.resolve() : states.waitFor('subscribed', opts)),
+  };
+}
 
-  function setState(next: PriceSocketState): void {
-    if (state === next) return;
-    state = next;
-    for (const listener of [...listeners]) listener(next);
+/** Connects, and reconnects with backoff after every close, until the socket stops. */
+async function run(ctx: SocketContext): Promise<void> {
+  const { stopping, states, backoff } = ctx;
+  while (!stopping.signal.aborted) {
+    await connectOnce(ctx);
+    if (stopping.signal.aborted) break;
+    ctx.reconnects++;
+    ctx.metrics.reconnected();
+    states.set('reconnecting');
+    const delay = backoff.next();
+    ctx.logger.info({ delayMs: delay, attempt: backoff.attempt }, 'reconnecting to the price server');
+    await ctx.sleep(delay, stopping.signal);
   }
+  states.set('stopped');
+}
 
-  function deliver<F>(callback: ((frame: F, at: number) => void) | undefined, frame: F, at: number): void {
-    try {
-      callback?.(frame, at);
-    } catch (err) {
-      log.error({ err }, 'a frame listener threw; the frame is skipped');
-    }
+/** One connection, from the upgrade to the close; resolves when it is over. */
+async function connectOnce(ctx: SocketContext): Promise<void> {
+  ctx.states.set('connecting');
+  let token: string | undefined;
+  try {
+    token = ctx.getToken ? await ctx.getToken() : undefined;
+  } catch (err) {
+    ctx.shared.lastError = `access token unavailable: ${(err as Error).message}`;
+    ctx.logger.warn({ error: ctx.shared.lastError }, 'cannot connect to the price server');
+    return;
   }
+  if (ctx.stopping.signal.aborted) return;
+  const { ws, closed } = openPriceConnection({ ...ctx.connection, token });
+  ctx.socket = ws;
+  await closed;
+  ctx.socket = null;
+}
 
-  /** One connection, from the upgrade to the close; resolves when it is over. */
-  async function connectOnce(): Promise<void> {
-    setState('connecting');
-    let token: string | undefined;
-    try {
-      token = getToken ? await getToken() : undefined;
-    } catch (err) {
-      lastError = `access token unavailable: ${(err as Error).message}`;
-      log.warn({ error: lastError }, 'cannot connect to the price server');
-      return;
-    }
-    if (stopping.signal.aborted) return;
+function statusOf(ctx: SocketContext): PriceSocketStatus {
+  const { shared } = ctx;
+  return {
+    state: ctx.states.current(),
+    url: ctx.url,
+    connectedSince: shared.connectedSince,
+    reconnects: ctx.reconnects,
+    attempt: ctx.backoff.attempt,
+    lastError: shared.lastError,
+    malformedFrames: shared.malformedFrames,
+    unknownFrames: shared.unknownFrames,
+    channels: [...shared.channels.values()].map((c) => ({ ...c })),
+  };
+}
 
-    await new Promise<void>((resolve) => {
-      const ws = new WebSocket(url, {
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
-        perMessageDeflate: false,
-        handshakeTimeout: connectTimeoutMs,
-      });
-      socket = ws;
-      const pending = new Set(channels);
-      let failure: string | null = null;
-      let awaitingPong = false;
-      let pingTimer: NodeJS.Timeout | undefined;
-      let answerTimer: NodeJS.Timeout | undefined;
-      let silenceTimer: NodeJS.Timeout | undefined;
-
-      const fail = (reason: string): void => {
-        failure ??= reason;
-        log.warn({ reason }, 'price server connection is dead; reconnecting');
-        ws.terminate();
-      };
-
-      const onControl = (frame: Extract<ParsedFrame, { kind: 'control' }>): void => {
-        const channel = channelStatus.get(frame.channel as PriceChannel);
-        if (frame.action !== 'subscribe' || !channel || !pending.has(channel.channel)) {
-          if (frame.error !== undefined) {
-            lastError = `${frame.action || 'unknown action'} ${frame.channel || ''}: ${frame.error}`.trim();
-            log.warn({ action: frame.action, channel: frame.channel, error: frame.error }, 'price server reported an error');
-          }
-          return;
-        }
-        pending.delete(channel.channel);
-        if (pending.size === 0) clearTimeout(answerTimer);
-        if (frame.error !== undefined) {
-          channel.lastError = frame.error;
-          lastError = `${channel.channel}: ${frame.error}`;
-          metrics?.inc('upstream_subscribe_errors_total', 'Subscribe actions the price server refused', { channel: channel.channel });
-          log.error({ channel: channel.channel, error: frame.error, scope: scope.mode }, 'price server refused the subscription');
-          return;
-        }
-        channel.subscribed = true;
-        channel.lastError = null;
-        silenceTimer ??= setTimeout(() => fail(`no data frame for ${silenceTimeoutMs} ms`), silenceTimeoutMs);
-        if (channels.every((c) => channelStatus.get(c)!.subscribed)) {
-          backoff.reset();
-          setState('subscribed');
-          log.info({ url: redactUrl(url), channels, scope: scope.mode }, 'subscribed to the price server');
-        }
-      };
-
-      const onMessage = (data: RawData, isBinary: boolean): void => {
-        const receivedAt = now();
-        const parsed: ParsedFrame = isBinary
-          ? { kind: 'unknown', excerpt: `<binary frame>` }
-          : parseUpstreamFrame(data.toString());
-        switch (parsed.kind) {
-          case 'price':
-          case 'change': {
-            const channel = channelStatus.get(parsed.frame.CH);
-            if (channel) {
-              channel.frames++;
-              channel.lastFrameAt = receivedAt;
-            }
-            silenceTimer?.refresh();
-            metrics?.inc('upstream_frames_total', 'Data frames received from the price server', { channel: parsed.frame.CH });
-            if (parsed.kind === 'price') deliver(onPrice, parsed.frame, receivedAt);
-            else deliver(onChange, parsed.frame, receivedAt);
-            return;
-          }
-          case 'control':
-            return onControl(parsed);
-          case 'malformed':
-            malformedFrames++;
-            metrics?.inc('upstream_frames_malformed_total', 'Frames from the price server that failed validation', { kind: 'malformed' });
-            if (worthLogging(malformedFrames)) {
-              log.warn({ reason: parsed.reason, excerpt: parsed.excerpt, count: malformedFrames }, 'malformed frame skipped');
-            }
-            return;
-          case 'unknown':
-            unknownFrames++;
-            metrics?.inc('upstream_frames_malformed_total', 'Frames from the price server that failed validation', { kind: 'unknown' });
-            if (worthLogging(unknownFrames)) {
-              log.warn({ excerpt: parsed.excerpt, count: unknownFrames }, 'unknown frame skipped');
-            }
-        }
-      };
-
-      ws.on('open', () => {
-        connectedSince = now();
-        setState('subscribing');
-        for (const channel of channels) ws.send(subscribeMessage(channel, scope));
-        answerTimer = setTimeout(
-          () => fail(`no answer to subscribe for ${[...pending].join(', ')} within ${connectTimeoutMs} ms`),
-          connectTimeoutMs,
-        );
-        pingTimer = setInterval(() => {
-          if (awaitingPong) return fail(`no pong within ${pingIntervalMs} ms`);
-          awaitingPong = true;
-          ws.ping();
-        }, pingIntervalMs);
-      });
-      ws.on('pong', () => {
-        awaitingPong = false;
-      });
-      ws.on('message', onMessage);
-      ws.on('error', (err) => {
-        failure ??= err.message;
-      });
-      ws.on('close', (code, reason) => {
-        clearInterval(pingTimer);
-        clearTimeout(answerTimer);
-        clearTimeout(silenceTimer);
-        socket = null;
-        connectedSince = null;
-        for (const channel of channelStatus.values()) channel.subscribed = false;
-        if (!stopping.signal.aborted) {
-          lastError = failure ?? `closed by the price server (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`;
-          log.warn({ error: lastError }, 'price server connection closed');
-        }
-        resolve();
-      });
-    });
+/** Closes with 1000, or drops the socket when it is not open or does not answer within 2 s. */
+function closeGracefully(ws: WebSocket | null): void {
+  if (ws?.readyState === WebSocket.OPEN) {
+    const force = setTimeout(() => ws.terminate(), 2_000);
+    ws.once('close', () => clearTimeout(force));
+    ws.close(1000, 'client stopping');
+  } else {
+    ws?.terminate();
   }
+}
 
-  async function run(): Promise<void> {
-    while (!stopping.signal.aborted) {
-      await connectOnce();
-      if (stopping.signal.aborted) break;
-      reconnects++;
-      metrics?.inc('upstream_reconnects_total', 'Reconnects to the price server');
-      setState('reconnecting');
-      const delay = backoff.next();
-      log.info({ delayMs: delay, attempt: backoff.attempt }, 'reconnecting to the price server');
-      await sleep(delay, stopping.signal);
-    }
-    setState('stopped');
+interface StateMachine {
+  current(): PriceSocketState;
+  set(next: PriceSocketState): void;
+  onChange(listener: (state: PriceSocketState) => void): () => void;
+  waitFor(target: PriceSocketState, options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** The socket's state, its listeners, and waits for a state. */
+function createStateMachine(lastError: () => string | null): StateMachine {
+  let state: PriceSocketState = 'idle';
+  const listeners = new Set<(state: PriceSocketState) => void>();
+
+  function onChange(listener: (state: PriceSocketState) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   function waitFor(target: PriceSocketState, { timeoutMs }: { timeoutMs?: number } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const off = onStateChange((next) => {
+      const off = onChange((next) => {
         if (next !== target && next !== 'stopped') return;
         off();
         clearTimeout(timer);
@@ -268,49 +217,20 @@ export function createPriceSocket(options: PriceSocketOptions): PriceSocket {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           off();
-          reject(new Error(`price socket: expected state '${target}' within ${timeoutMs} ms, still '${state}' (last error: ${lastError})`));
+          reject(new Error(`price socket: expected state '${target}' within ${timeoutMs} ms, still '${state}' (last error: ${lastError()})`));
         }, timeoutMs);
       }
     });
   }
 
-  function onStateChange(listener: (state: PriceSocketState) => void): () => void {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  }
-
   return {
-    start() {
-      if (loop || stopping.signal.aborted) return;
-      loop = run();
+    current: () => state,
+    set(next: PriceSocketState): void {
+      if (state === next) return;
+      state = next;
+      for (const listener of [...listeners]) listener(next);
     },
-    async stop() {
-      if (stopping.signal.aborted) return loop ?? undefined;
-      stopping.abort();
-      if (!loop) return setState('stopped');
-      const ws = socket as WebSocket | null;
-      if (ws?.readyState === WebSocket.OPEN) {
-        const force = setTimeout(() => ws.terminate(), 2_000);
-        ws.once('close', () => clearTimeout(force));
-        ws.close(1000, 'client stopping');
-      } else {
-        ws?.terminate();
-      }
-      await loop;
-    },
-    status: () => ({
-      state,
-      url,
-      connectedSince,
-      reconnects,
-      attempt: backoff.attempt,
-      lastError,
-      malformedFrames,
-      unknownFrames,
-      channels: [...channelStatus.values()].map((c) => ({ ...c })),
-    }),
-    onStateChange,
+    onChange,
     waitFor,
-    ready: (opts) => (state === 'subscribed' ? Promise.resolve() : waitFor('subscribed', opts)),
   };
 }

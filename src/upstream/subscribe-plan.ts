@@ -1,5 +1,5 @@
 import { isAssetTypeCode, type AssetTypeCode } from '../domain/price.js';
-import type { ChannelStatus } from './status.js';
+import type { ChannelStatus } from '../domain/upstream-status.js';
 
 /** What the price socket asks the upstream for: one subscribe action per channel per connection. */
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../logger.js';
-import { Metrics } from '../metrics.js';
+import { NO_TOKEN_METRICS, type TokenFailureReason, type TokenMetrics } from '../metrics/upstream-metrics.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
-import { parseJsonOrUndefined } from '../json.js';
+import { parseJsonOrUndefined } from '../tolerant-json.js';
 
 /**
  * Bearer tokens for the Bitpanda REST and WebSocket upstream: either a fixed token, or
@@ -31,7 +31,8 @@ export interface TokenProviderOptions {
   /** @default 10000 */
   requestTimeoutMs?: number;
   logger?: Logger;
-  metrics?: Metrics;
+  /** @default no metrics */
+  metrics?: TokenMetrics;
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -52,6 +53,8 @@ export class TokenEndpointError extends Error {
     readonly status: number | null,
     readonly code: string | null,
     readonly transient: boolean,
+    /** for the failure counter */
+    readonly reason: TokenFailureReason = status === null ? 'network' : status === 429 ? 'rate-limited' : status >= 500 ? 'server' : 'refused',
   ) {
     super(message);
     this.name = 'TokenEndpointError';
@@ -98,7 +101,7 @@ export function createTokenProvider({
   backoff = { initialMs: 500, maxMs: 30_000 },
   requestTimeoutMs = 10_000,
   logger = silentLogger,
-  metrics = new Metrics(),
+  metrics = NO_TOKEN_METRICS,
   now = Date.now,
   random = Math.random,
   sleep = abortableSleep,
@@ -138,18 +141,21 @@ export function createTokenProvider({
           if (parsed.success) return parsed.data;
           // the body may hold a token: report only which fields were wrong, never the text
           const fieldsWrong = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-          throw new TokenEndpointError(`token endpoint answered 200 without a usable token (fields: ${fieldsWrong})`, res.status, null, false);
+          throw new TokenEndpointError(`token endpoint answered 200 without a usable token (fields: ${fieldsWrong})`, res.status, null, false, 'malformed');
         }
         const code = ErrorResponse.safeParse(parseJsonOrUndefined(text)).data?.errors[0]?.code ?? null;
         const transient = res.status === 429 || res.status >= 500;
         failure = new TokenEndpointError(`token endpoint answered ${res.status}${code ? ` ${code}` : ''}`, res.status, code, transient);
         if (res.status === 429) waitMs = parseRetryAfter(res.headers.get('retry-after'), now());
       } catch (error) {
-        if (error instanceof TokenEndpointError) throw error;
+        if (error instanceof TokenEndpointError) {
+          metrics.failed(grant, error.reason);
+          throw error;
+        }
         if (stopper.signal.aborted) throw new Error('token provider stopped');
         failure = new TokenEndpointError(`token endpoint unreachable: ${(error as Error).message}`, null, null, true);
       }
-      metrics.inc('bitpanda_token_failures_total', 'Failed token endpoint requests', { grant, status: String(failure.status ?? 'network') });
+      metrics.failed(grant, failure.reason);
       if (!failure.transient || attempt >= maxAttempts) throw failure;
       const delay = waitMs ?? backoffDelay(attempt - 1, backoff, random);
       logger.warn({ grant, attempt, status: failure.status, code: failure.code, retryInMs: delay }, 'token request failed, retrying');
@@ -170,7 +176,7 @@ export function createTokenProvider({
       refreshExpiresAt: body.refresh_token ? at + refreshTokenTtlSec * 1000 : 0,
       invalidated: false,
     };
-    metrics.inc('bitpanda_token_grants_total', 'Tokens obtained from the token endpoint', { grant });
+    metrics.granted(grant);
     logger.info({ grant, expiresInSec: lifetimeMs / 1000 }, 'access token obtained');
     return body.access_token;
   }

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
-import { createRedisBus, createSequencer, type RedisBus } from '../../src/bus/redis.js';
+import { createRedisBus, type RedisBus } from '../../src/cluster/redis-bus.js';
+import { createSequencer } from '../../src/cluster/notification-sequencer.js';
 import type { NotificationRecord } from '../../src/domain/notification.js';
 import type { Price } from '../../src/domain/price.js';
-import { openRedisStore, type RedisStore } from '../../src/store/redis.js';
+import { openRedisStore, type RedisStore } from '../../src/cluster/redis-store.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
 import { TEST_REDIS_URL, cleanupPrefix, describeRedis, uniquePrefix } from '../helpers/redis.js';
 

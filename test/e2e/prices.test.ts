@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { httpQuery, sseClient, wsClient, type TestSubscription } from '../helpers/clients.js';
+import { metricValue } from '../../src/metrics/series.js';
 import { within } from '../helpers/queue.js';
+import { CHANGE_WINDOWS, type ChangeWindow, type ChangeWindowName, type PriceChange } from '../../src/domain/price.js';
 
 const LIVE = /* GraphQL */ `
   subscription Live($filter: PriceFilter) {
@@ -48,6 +50,39 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
       await new Promise((r) => setImmediate(r));
     }
   }
+
+  it('reads Price.change afresh at every event of a live subscription, over WebSocket and SSE', async () => {
+    const change = (monthlyVolatility: string): PriceChange => ({
+      id: 'BTC:EUR',
+      type: 'CRYPTO',
+      asset: 'BTC',
+      fiat: 'EUR',
+      ...(Object.fromEntries(CHANGE_WINDOWS.map((w) => [w, { percent: '0.1', value: '1.0' }])) as Record<ChangeWindowName, ChangeWindow>),
+      monthlyVolatility,
+      receivedAt: Date.now(),
+    });
+    const query = 'subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { ask change { monthlyVolatility } } }';
+    const ws = wsClient(gw.server.wsUrl);
+    const sse = sseClient(gw.server.graphqlUrl);
+    const subs = [ws.subscribe(query), sse.subscribe(query)];
+    await within(
+      (async () => {
+        while (gw.services.bus.listenerCount('price:updated') < subs.length) await new Promise((r) => setImmediate(r));
+      })(),
+      10_000,
+      'both subscriptions to be registered',
+    );
+    for (const [ask, volatility] of [['1.00000', '0.11'], ['2.00000', '0.22'], ['3.00000', '0.33']] as const) {
+      gw.services.store.prices.putChange(change(volatility));
+      gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask, bid: '0.50000' });
+      for (const sub of subs) {
+        expect(await within(sub.nextData(), 10_000, `the price at ${ask}`)).toEqual({ priceUpdated: { ask, change: { monthlyVolatility: volatility } } });
+      }
+    }
+    for (const sub of subs) sub.dispose();
+    await ws.dispose();
+    sse.dispose();
+  });
 
   it('delivers exactly the matching updates for pair, asset, fiat and type filters, decimals byte for byte', async () => {
     const cases: Array<{ name: string; filter: Record<string, unknown>; sentinel: { asset: string; fiat: string } }> = [
@@ -128,7 +163,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
       10_000,
       'the cache to hold the feed',
     );
-    const before = gw.services.metrics.value('graphql_loader_batches_total', { loader: 'priceChange' });
+    const before = await metricValue(gw.services.metrics.registry, 'graphql_loader_batches_total', { loader: 'priceChange' });
     const { body } = await httpQuery(
       gw.server.graphqlUrl,
       `{ prices(filter: { pairs: [{asset: "BTC", fiat: "EUR"}, {asset: "ETH", fiat: "CHF"}, {asset: "AAPL", fiat: "EUR"}] }) { id ask bid mid change { id } } one: price(asset: "BTC", fiat: "EUR") { ask change { id } } none: price(asset: "NOPE", fiat: "EUR") { ask } }`,
@@ -141,7 +176,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
     ]);
     expect(body.data!.one.ask).toBe('65544.85350');
     expect(body.data!.none).toBeNull();
-    const after = gw.services.metrics.value('graphql_loader_batches_total', { loader: 'priceChange' });
+    const after = await metricValue(gw.services.metrics.registry, 'graphql_loader_batches_total', { loader: 'priceChange' });
     expect(after - before).toBe(1);
   });
 });

@@ -40,15 +40,25 @@ describe('the gateway as a process (npm start)', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, 'PORT', 'PORT: expected an integer from 0 to 65535, got "abc"'],
-    [{ BITPANDA_WS_URL: 'http://example.test/ws' }, 'BITPANDA_WS_URL', 'BITPANDA_WS_URL: expected a ws or wss URL, got "http://example.test/ws"'],
-    [{ BITPANDA_TOKEN_URL: 'http://127.0.0.1:1/token' }, 'BITPANDA_CLIENT_ID', 'BITPANDA_CLIENT_ID: expected a client id when BITPANDA_TOKEN_URL is set, got nothing'],
-    [{ EVENTS_PAGE_SIZE: '0' }, 'EVENTS_PAGE_SIZE', 'EVENTS_PAGE_SIZE: expected an integer from 1 to 1000, got "0"'],
-    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
-  ])('stops at start on bad configuration %o with one message naming %s', async (env, _name, message) => {
+    [{ PORT: 'abc' }, ['PORT: expected an integer from 0 to 65535, got "abc"']],
+    [{ BITPANDA_WS_URL: 'http://example.test/ws' }, ['BITPANDA_WS_URL: expected a ws or wss URL, got "http://example.test/ws"']],
+    [
+      { BITPANDA_TOKEN_URL: 'http://127.0.0.1:1/token' },
+      [
+        'BITPANDA_CLIENT_ID: expected a client id when BITPANDA_TOKEN_URL is set, got nothing',
+        'BITPANDA_CLIENT_SECRET: expected a client secret when BITPANDA_TOKEN_URL is set, got nothing',
+      ],
+    ],
+    [{ EVENTS_PAGE_SIZE: '0' }, ['EVENTS_PAGE_SIZE: expected an integer from 1 to 1000, got "0"']],
+    [{ LOG_LEVEL: 'loud' }, ['LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"']],
+    [
+      { PORT: '70000', REDIS_URL: 'https://user:hunter2@redis.example:6379/0' },
+      ['PORT: expected an integer from 0 to 65535, got "70000"', 'REDIS_URL: expected a redis or rediss URL, got "https://***:***@redis.example:6379/0"'],
+    ],
+  ])('stops at start on bad configuration %o with one line per bad variable', async (env, lines) => {
     const { exited, stderr } = spawnProject({ DATABASE_PATH: join(dir, 'bad.sqlite'), ...env });
     const exit = await within(exited, 20_000, 'the process to exit');
     expect(exit.code).toBe(2);
-    expect(stderr.join('')).toBe(`Invalid configuration: ${message}\n`);
+    expect(stderr.join('')).toBe(lines.map((line) => `Invalid configuration: ${line}\n`).join(''));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
+import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { WsCloseCode } from '../../src/server/fanout/close-codes.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';
@@ -48,35 +48,35 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     const slow = await rawClient(gw.server.wsUrl);
     await slow.init();
     slow.subscribe('slow', PRICES);
-    await until(() => metric(gw, M.members) === 3, 'three members');
-    expect(metric(gw, M.groups)).toBe(1);
+    await until(async () => (await metric(gw, M.members)) === 3, 'three members');
+    expect(await metric(gw, M.groups)).toBe(1);
     slow.pause();
-    const executedBefore = metric(gw, M.executions, { field: 'priceUpdated' });
+    const executedBefore = await metric(gw, M.executions, { field: 'priceUpdated' });
 
     let seq = 0;
     let maxBuffered = 0;
     let maxQueued = 0;
-    const sample = (): void => {
-      maxBuffered = Math.max(maxBuffered, metric(gw, M.bufferedMax));
-      maxQueued = Math.max(maxQueued, metric(gw, M.queuedBytes));
+    const sample = async (): Promise<void> => {
+      maxBuffered = Math.max(maxBuffered, await metric(gw, M.bufferedMax));
+      maxQueued = Math.max(maxQueued, await metric(gw, M.queuedBytes));
     };
-    while (metric(gw, M.conflated) < 50 && seq < 20_000) {
+    while ((await metric(gw, M.conflated)) < 50 && seq < 20_000) {
       // small bursts: a healthy client in this same process reads between them
       for (let k = 0; k < 10; k++) {
         seq++;
         gw.simulator.prices.controls.emitPrice(seq % 2 ? 'BTC' : 'ETH', 'EUR', { ask: `${seq}.00000`, bid: MARK });
       }
       const target = seq;
-      await until(() => {
-        sample();
+      await until(async () => {
+        await sample();
         return asks.every((read) => read().length === target);
       }, `healthy clients at ${target}`);
     }
-    expect(metric(gw, M.conflated)).toBeGreaterThanOrEqual(50);
+    expect(await metric(gw, M.conflated)).toBeGreaterThanOrEqual(50);
     // the slow socket's buffer stays within one frame of the high-water mark; one waiting frame per pair
     const frame = Math.max(...nexts(good[0]!).map((d) => JSON.stringify(d).length)) + 64;
     expect(maxBuffered).toBeLessThanOrEqual(HIGH_WATER + frame);
-    expect(maxQueued, `conflated ${metric(gw, M.conflated)}`).toBeLessThanOrEqual(2 * frame);
+    expect(maxQueued, `conflated ${await metric(gw, M.conflated)}`).toBeLessThanOrEqual(2 * frame);
 
     const sent = Array.from({ length: seq }, (_, i) => `${i + 1}.00000`);
     for (const read of asks) expect(read()).toEqual(sent);
@@ -101,13 +101,13 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     const received = seen['BTC:EUR']!.length + seen['ETH:EUR']!.length;
     expect(received).toBeLessThan(seq);
     // every frame of the group (the simulator's own included) either reaches it or was replaced
-    const owed = (): number => metric(gw, M.executions, { field: 'priceUpdated' }) - executedBefore - metric(gw, M.conflated);
-    await until(() => {
+    const owed = async (): Promise<number> => (await metric(gw, M.executions, { field: 'priceUpdated' })) - executedBefore - (await metric(gw, M.conflated));
+    await until(async () => {
       for (; slow.frames.pending > 0; slowFrames++) void slow.frames.shift();
-      return slowFrames >= owed();
+      return slowFrames >= (await owed());
     }, 'every frame not replaced');
-    expect(slowFrames).toBe(owed());
-    expect(metric(gw, M.slowCloses)).toBe(0);
+    expect(slowFrames).toBe(await owed());
+    expect(await metric(gw, M.slowCloses)).toBe(0);
     expect(slow.binaryFrames()).toBe(0);
     await slow.close();
   });
@@ -122,12 +122,12 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     const slow = await rawClient(gw.server.wsUrl);
     await slow.init();
     slow.subscribe('slow', EVENTS);
-    await until(() => metric(gw, M.members) === 2, 'two members');
+    await until(async () => (await metric(gw, M.members)) === 2, 'two members');
     slow.pause();
 
     const ids: string[] = [];
     let maxQueued = 0;
-    while (metric(gw, M.slowCloses) === 0 && ids.length < 2000) {
+    while ((await metric(gw, M.slowCloses)) === 0 && ids.length < 2000) {
       for (let k = 0; k < 20; k++) ids.push(rest.addEvent('user.update', { action: 'verification', note: 'x'.repeat(20_000) }).id);
       const target = ids.length;
       await within(
@@ -137,16 +137,16 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
         10_000,
         'the poller',
       );
-      await until(() => {
-        maxQueued = Math.max(maxQueued, metric(gw, M.queuedBytes));
+      await until(async () => {
+        maxQueued = Math.max(maxQueued, await metric(gw, M.queuedBytes));
         return good.messages.all.length === target;
       }, `the healthy client at ${target}`);
     }
-    expect(metric(gw, M.slowCloses)).toBe(1);
+    expect(await metric(gw, M.slowCloses)).toBe(1);
     expect(maxQueued).toBeLessThanOrEqual(LIMIT);
-    expect(metric(gw, M.conflated)).toBe(0);
+    expect(await metric(gw, M.conflated)).toBe(0);
     expect(nexts(good).map((d) => d.notificationReceived.id)).toEqual(ids);
-    await until(() => metric(gw, M.members) === 1, 'the slow member gone');
+    await until(async () => (await metric(gw, M.members)) === 1, 'the slow member gone');
 
     // what reached the slow client is a gap-free prefix, then the documented close
     slow.resume();

@@ -10,7 +10,6 @@ function fakeSocket(): Transport & { written: string[]; drain(bytes?: number): v
   const written: string[] = [];
   return {
     protocol: 'graphql-transport-ws',
-    open: true,
     written,
     get bufferedAmount() {
       return buffered;
@@ -120,5 +119,24 @@ describe('fan-out scheduler', () => {
     expect(delivered.reduce((x, y) => x + y, 0)).toBe(8);
     expect(scheduler.backlog).toBe(0);
     for (const t of targets) expect(log.filter((l) => l.startsWith(`${targets.indexOf(t)}:`))).toEqual(t.active ? [`${targets.indexOf(t)}:e1`, `${targets.indexOf(t)}:e2`] : []);
+  });
+
+  it('reports a frame written once, when its last target got it, never per target', () => {
+    const turns: Array<() => void> = [];
+    const written: Array<[string | null, number, number]> = [];
+    const log: string[] = [];
+    const scheduler = createFanoutScheduler({
+      chunkSize: 2,
+      nextTurn: (run) => turns.push(run),
+      onWritten: (field, receivedAt) => written.push([field, receivedAt, log.length]),
+    });
+    const targets = Array.from({ length: 3 }, (_, i) => ({ active: true, nextShared: (p: Buffer) => log.push(`${i}:${p}`) }) as unknown as Subscriber);
+    scheduler.next(targets, Buffer.from('e1'), null, 'priceUpdated', 1000);
+    scheduler.next(targets, Buffer.from('e2'), null);
+    expect(written).toEqual([]);
+    while (turns.length > 0) turns.shift()!();
+    expect(log).toHaveLength(6);
+    // once, for the frame that carried a receipt time, right after its third target
+    expect(written).toEqual([['priceUpdated', 1000, 3]]);
   });
 });

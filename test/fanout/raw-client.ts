@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, expect } from 'vitest';
 import { wsClient, type TestWsClient } from '../helpers/clients.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
+import { metricValue } from '../../src/metrics/series.js';
 import { stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 
 /** A `graphql-transport-ws` client on the raw `ws` library: every frame as text, nothing hidden. */
@@ -78,18 +79,18 @@ export async function rawClient(url: string, protocol: string | string[] = 'grap
 }
 
 /** Waits, turn by turn of the event loop, until `check` holds. */
-export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   await within(
     (async () => {
-      while (!check()) await new Promise((r) => setImmediate(r));
+      while (!(await check())) await new Promise((r) => setImmediate(r));
     })(),
     ms,
     what,
   );
 }
 
-export function metric(gw: TestGateway, name: string, labels?: Record<string, string>): number {
-  return gw.services.metrics.value(name, labels);
+export function metric(gw: TestGateway, name: string, labels?: Record<string, string>): Promise<number> {
+  return metricValue(gw.services.metrics.registry, name, labels);
 }
 
 /**

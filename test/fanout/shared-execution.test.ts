@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decimalMid } from '../../src/domain/decimal.js';
-import { FANOUT_METRICS as M } from '../../src/server/fanout/metrics.js';
+import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
 import { metric, rawClient, until, useGatewayClients } from './raw-client.js';
+import { metricTotal } from '../../src/metrics/series.js';
 
 const BY_FILTER = `subscription Prices($filter: PriceFilter) { priceUpdated(filter: $filter) { id ask bid } }`;
 const EUR_MIDS = `subscription { priceUpdated(filter: { fiats: ["EUR"] }) { id asset mid } }`;
@@ -16,8 +17,8 @@ const COMBOS = [
   { query: EUR_MIDS, variables: undefined, pairs: ['BTC:EUR', 'ETH:EUR'], fields: ['id', 'asset', 'mid'] },
 ];
 
-const executions = (gw: TestGateway): number => gw.services.metrics.total(M.executions);
-const frames = (gw: TestGateway): number => metric(gw, 'upstream_frames_total', { channel: 'prices-v1' });
+const executions = (gw: TestGateway): Promise<number> => metricTotal(gw.services.metrics.registry, M.executions);
+const frames = (gw: TestGateway): Promise<number> => metric(gw, 'upstream_frames_total', { channel: 'prices-v1' });
 
 describe('shared execution: one execution per group per event', () => {
   let gw: TestGateway;
@@ -33,8 +34,8 @@ describe('shared execution: one execution per group per event', () => {
       const combo = COMBOS[i % 3]!;
       subs.push({ combo, sub: connect().subscribe(combo.query, combo.variables) });
     }
-    await until(() => metric(gw, M.members) === 50, '50 members');
-    expect(metric(gw, M.groups)).toBe(3);
+    await until(async () => (await metric(gw, M.members)) === 50, '50 members');
+    expect(await metric(gw, M.groups)).toBe(3);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(3);
 
     const emit = (asset: string, fiat: string, ask: string): void =>
@@ -44,20 +45,20 @@ describe('shared execution: one execution per group per event', () => {
     };
 
     // every group matches BTC:EUR: executions per upstream event = number of groups
-    const [exec0, frames0] = [executions(gw), frames(gw)];
+    const [exec0, frames0] = [await executions(gw), await frames(gw)];
     for (let i = 1; i <= 5; i++) emit('BTC', 'EUR', `${100 + i}.00000`);
     await expectAll('BTC:EUR burst', 5);
-    expect(frames(gw) - frames0).toBe(5);
-    expect((executions(gw) - exec0) / (frames(gw) - frames0)).toBe(3);
-    expect(metric(gw, M.executions, { field: 'priceUpdated' }) - exec0).toBe(15);
+    expect((await frames(gw)) - frames0).toBe(5);
+    expect(((await executions(gw)) - exec0) / ((await frames(gw)) - frames0)).toBe(3);
+    expect((await metric(gw, M.executions, { field: 'priceUpdated' })) - exec0).toBe(15);
 
     // pairs only some groups want: one execution per matching group
-    const exec1 = executions(gw);
+    const exec1 = await executions(gw);
     emit('ETH', 'EUR', '200.00000');
     emit('BTC', 'USD', '300.00000');
     emit('BTC', 'EUR', '400.00000');
     await until(() => subs.every((s) => s.sub.messages.all.length === 5 + s.combo.pairs.length), 'the last frames');
-    expect(executions(gw) - exec1).toBe(1 + 1 + 3);
+    expect((await executions(gw)) - exec1).toBe(1 + 1 + 3);
 
     const feed = [
       ...[101, 102, 103, 104, 105].map((n) => ({ id: 'BTC:EUR', asset: 'BTC', ask: `${n}.00000` })),
@@ -75,9 +76,9 @@ describe('shared execution: one execution per group per event', () => {
         });
       expect(sub.messages.all.map((m) => (m.kind === 'next' ? m.result : m))).toEqual(expected.map((row) => ({ data: { priceUpdated: row } })));
     }
-    expect(gw.services.metrics.total(M.deliveries)).toBeGreaterThanOrEqual(50 * 5);
+    expect(await metricTotal(gw.services.metrics.registry, M.deliveries)).toBeGreaterThanOrEqual(50 * 5);
     for (const { sub } of subs) sub.dispose();
-    await until(() => metric(gw, M.groups) === 0 && gw.services.bus.listenerCount('price:updated') === 0, 'every group released');
+    await until(async () => (await metric(gw, M.groups)) === 0 && gw.services.bus.listenerCount('price:updated') === 0, 'every group released');
   });
 
   it('members join and leave; the last one out releases the bus listener, whether it completes or disconnects', async () => {
@@ -87,22 +88,22 @@ describe('shared execution: one execution per group per event', () => {
       ((await within(s.nextData(), 5000, what)).priceUpdated as { ask: string }).ask;
 
     const one = connect().subscribe(query);
-    await until(() => metric(gw, M.members) === 1, 'one member');
+    await until(async () => (await metric(gw, M.members)) === 1, 'one member');
     const two = connect().subscribe(`  ${query.replace(/\s+/g, '  ')}  `); // same document, other whitespace
-    await until(() => metric(gw, M.members) === 2, 'two members');
-    expect(metric(gw, M.groups)).toBe(1);
+    await until(async () => (await metric(gw, M.members)) === 2, 'two members');
+    expect(await metric(gw, M.groups)).toBe(1);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
 
     emit('1.00000');
     expect([await ask(one, 'one: 1'), await ask(two, 'two: 1')]).toEqual(['1.00000', '1.00000']);
     one.dispose();
-    await until(() => metric(gw, M.members) === 1, 'one left');
+    await until(async () => (await metric(gw, M.members)) === 1, 'one left');
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
     emit('2.00000');
     expect(await ask(two, 'two: 2')).toBe('2.00000');
 
     const three = connect().subscribe(query);
-    await until(() => metric(gw, M.members) === 2, 'three joined');
+    await until(async () => (await metric(gw, M.members)) === 2, 'three joined');
     emit('3.00000');
     expect([await ask(two, 'two: 3'), await ask(three, 'three: 3')]).toEqual(['3.00000', '3.00000']);
     const nexts = (x: TestSubscription): number => x.messages.all.filter((m) => m.kind === 'next').length;
@@ -110,18 +111,18 @@ describe('shared execution: one execution per group per event', () => {
 
     // one leaves by completing, the last one by dropping its connection
     two.dispose();
-    await until(() => metric(gw, M.members) === 1, 'two left');
+    await until(async () => (await metric(gw, M.members)) === 1, 'two left');
     const raw = await rawClient(gw.server.wsUrl);
     await raw.init();
     raw.subscribe('r', query);
-    await until(() => metric(gw, M.members) === 2, 'raw joined');
+    await until(async () => (await metric(gw, M.members)) === 2, 'raw joined');
     three.dispose();
-    await until(() => metric(gw, M.members) === 1, 'three left');
+    await until(async () => (await metric(gw, M.members)) === 1, 'three left');
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
     await raw.close();
-    await until(() => metric(gw, M.groups) === 0, 'the group released');
+    await until(async () => (await metric(gw, M.groups)) === 0, 'the group released');
     await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'the listener released');
-    expect(metric(gw, M.members)).toBe(0);
+    expect(await metric(gw, M.members)).toBe(0);
 
     // a new subscriber starts a new group
     const four = connect().subscribe(query);
@@ -138,14 +139,14 @@ describe('shared execution: one execution per group per event', () => {
     const a = connect().subscribe(live);
     const b = connect().subscribe(live);
     const c = connect().subscribe(replay, { after: null });
-    await until(() => metric(gw, M.members) === 3, 'three shared members');
-    expect(metric(gw, M.groups)).toBe(2);
+    await until(async () => (await metric(gw, M.members)) === 3, 'three shared members');
+    expect(await metric(gw, M.groups)).toBe(2);
     const cursor = 'cursor-that-does-not-exist';
     const d = connect().subscribe(replay, { after: cursor });
     const message = await within(d.messages.shift(), 5000, 'the bad cursor error');
     expect(message.kind === 'next' && message.result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect(metric(gw, M.unshared, { field: 'notificationReceived' })).toBe(1);
+    expect(await metric(gw, M.unshared, { field: 'notificationReceived' })).toBe(1);
     for (const s of [a, b, c]) s.dispose();
-    await until(() => metric(gw, M.groups) === 0, 'released');
+    await until(async () => (await metric(gw, M.groups)) === 0, 'released');
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, it } from 'vitest';
-import { deleteKeysWithPrefix } from '../../src/store/redis-script.js';
+import { deleteKeysWithPrefix } from '../../src/cluster/redis-scripts.js';
 import { killStillRunning } from './process.js';
 import { within } from './queue.js';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/domain/notification.js';
-import { Metrics } from '../../src/metrics.js';
+import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
+import { metricTotal, metricValue } from '../../src/metrics/series.js';
 import { createRestSimulator, type RestSimulator } from '../../src/simulator/rest-server.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
@@ -67,7 +68,7 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
   const { waits, sleep } = recordingSleep();
   const outcomes: PollOutcome[] = [];
   const published: NotificationRecord[] = [];
-  const metrics = new Metrics();
+  const metrics = createGatewayMetrics({ processMetrics: false });
   const poller = createEventsPoller({
     apiUrl: base,
     pageSize: 5,
@@ -79,7 +80,7 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
     onPoll: (o) => void outcomes.push(o),
     random: () => 0.5,
     sleep,
-    metrics,
+    metrics: metrics.poller,
     backoff: { initialMs: 1000, maxMs: 8000 },
     ...options,
   });
@@ -114,7 +115,7 @@ describe('events poller', () => {
     const more = sim.controls.addEvents(3);
     await p.poller.pollNow();
     expect(await storedIds(store)).toEqual([...added, ...more].map((e) => e.id));
-    expect(p.metrics.total('bitpanda_events_stored_total')).toBe(15);
+    expect(await metricTotal(p.metrics.registry, 'bitpanda_events_stored_total')).toBe(15);
   });
 
   it('honours Retry-After on 429', async () => {
@@ -228,8 +229,8 @@ describe('events poller', () => {
     const p = startPoller(base, store, { getToken: undefined, invalidateToken: undefined });
     await p.poller.waitForIdle();
     expect(p.outcomes.map((o) => [o.ok, o.received, o.skipped])).toEqual([[false, 0, 0], [false, 0, 0], [true, 2, 1]]);
-    expect(p.metrics.value('bitpanda_events_malformed_total', { what: 'body' })).toBe(2);
-    expect(p.metrics.value('bitpanda_events_malformed_total', { what: 'element' })).toBe(1);
+    expect(await metricValue(p.metrics.registry, 'bitpanda_events_malformed_total', { what: 'body' })).toBe(2);
+    expect(await metricValue(p.metrics.registry, 'bitpanda_events_malformed_total', { what: 'element' })).toBe(1);
     expect(await store.events.get(good.id)).toMatchObject({ payloadText: '{"user_id":"u1"}', userId: 'u1' });
     expect(await store.events.pollCursor()).toBe(good.id);
   });

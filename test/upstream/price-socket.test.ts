@@ -4,11 +4,12 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PriceChangeFrame, PriceFrame } from '../../src/domain/price.js';
 import { createLogger } from '../../src/logger.js';
-import { Metrics } from '../../src/metrics.js';
+import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
+import { metricTotal, metricValue } from '../../src/metrics/series.js';
 import { DEFAULT_CATALOGUE, type Catalogue } from '../../src/simulator/catalogue.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorOptions } from '../../src/simulator/price-server.js';
 import { abortableSleep, backoffDelay } from '../../src/upstream/backoff.js';
-import { parseUpstreamFrame } from '../../src/upstream/frames.js';
+import { parseUpstreamFrame } from '../../src/upstream/price-frames.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from '../../src/upstream/price-socket.js';
 import { subscribeMessage } from '../../src/upstream/subscribe-plan.js';
 import { serveOnLoopback } from '../helpers/servers.js';
@@ -158,9 +159,9 @@ describe('price socket against the simulator', () => {
   it('backs off with capped exponential delays and full jitter while refused, then recovers', async () => {
     const { sim, url } = await startSim();
     const delays: number[] = [];
-    const metrics = new Metrics();
+    const metrics = createGatewayMetrics({ processMetrics: false });
     const socket = socketFor(url, {
-      metrics,
+      metrics: metrics.priceSocket,
       backoff: { initialMs: 10, maxMs: 40, factor: 2 },
       random: () => 0.5,
       sleep: (ms, signal) => {
@@ -178,7 +179,7 @@ describe('price socket against the simulator', () => {
     expect(delays).toEqual([5, 10, 20, 20]);
     expect(socket.status()).toMatchObject({ state: 'subscribed', attempt: 0, reconnects: 4 });
     expect(socket.status().lastError).toMatch(/503/);
-    expect(metrics.value('upstream_reconnects_total')).toBe(4);
+    expect(await metricValue(metrics.registry, 'upstream_reconnects_total')).toBe(4);
 
     // The attempt count starts over after a successful subscription.
     const again = socket.waitFor('subscribed', WAIT);
@@ -217,9 +218,9 @@ describe('price socket against the simulator', () => {
   it('counts and skips malformed and unknown frames, and keeps delivering', async () => {
     const { sim, url } = await startSim({ intervalMs: 60_000 });
     const rec = recorder();
-    const metrics = new Metrics();
+    const metrics = createGatewayMetrics({ processMetrics: false });
     const log = capturedLogger();
-    const socket = socketFor(url, { onPrice: rec.onPrice, metrics, logger: log.logger });
+    const socket = socketFor(url, { onPrice: rec.onPrice, metrics: metrics.priceSocket, logger: log.logger });
     await socket.ready(WAIT);
     sim.controls.sendRaw('{"AP":"1.0","BP":');
     sim.controls.sendRaw('{"AP":1,"BP":"1","U":1,"T":"cr","A":"BTC","F":"EUR","CH":"prices-v1"}');
@@ -228,8 +229,8 @@ describe('price socket against the simulator', () => {
     await rec.until(() => rec.prices.length === 1, 'the price after the garbage');
     expect(rec.prices[0]).toMatchObject({ AP: '61000.00000', BP: '60000.00000' });
     expect(socket.status()).toMatchObject({ state: 'subscribed', malformedFrames: 2, unknownFrames: 1, reconnects: 0 });
-    expect(metrics.value('upstream_frames_malformed_total', { kind: 'malformed' })).toBe(2);
-    expect(metrics.value('upstream_frames_malformed_total', { kind: 'unknown' })).toBe(1);
+    expect(await metricValue(metrics.registry, 'upstream_frames_malformed_total', { kind: 'malformed' })).toBe(2);
+    expect(await metricValue(metrics.registry, 'upstream_frames_malformed_total', { kind: 'unknown' })).toBe(1);
     const warned = log.lines.filter((l) => l.msg === 'malformed frame skipped');
     expect(warned.map((l) => l.reason)).toEqual(['not valid JSON', 'prices-v1 frame: AP: expected a decimal string, got 1']);
     expect(warned[0]!.excerpt).toBe('{"AP":"1.0","BP":');
@@ -238,10 +239,10 @@ describe('price socket against the simulator', () => {
   it('records an error frame for a bad scope in status without crashing', async () => {
     const { sim, url } = await startSim();
     const log = capturedLogger();
-    const metrics = new Metrics();
+    const metrics = createGatewayMetrics({ processMetrics: false });
     const socket = socketFor(url, {
       logger: log.logger,
-      metrics,
+      metrics: metrics.priceSocket,
       scope: { mode: 'pairs', pairs: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { type: 'cr', asset: 'ABC', fiat: 'EUR' }] },
     });
     await log.waitForMsg('price server refused the subscription', 2);
@@ -252,7 +253,7 @@ describe('price socket against the simulator', () => {
       ['price-changes-v1', false, 'asset not found for domain: ABC'],
     ]);
     expect(status.lastError).toBe('price-changes-v1: asset not found for domain: ABC');
-    expect(metrics.total('upstream_subscribe_errors_total')).toBe(2);
+    expect(await metricTotal(metrics.registry, 'upstream_subscribe_errors_total')).toBe(2);
     expect(sim.connections()).toBe(1);
     expect(status.reconnects).toBe(0);
   });

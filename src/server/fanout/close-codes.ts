@@ -26,3 +26,11 @@ export enum WsCloseCode {
 export function limitCloseReason(reason: string, whenTooLong: string): string {
   return reason.length < 124 ? reason : whenTooLong;
 }
+
+const INTERNAL_ERROR = 'Internal server error';
+
+/** The reason of a 4500 close: the error's message, or only that it was internal when details are hidden. */
+export function internalErrorReason(error: unknown, hideDetails: boolean): string {
+  if (hideDetails) return INTERNAL_ERROR;
+  return limitCloseReason(error instanceof Error ? error.message : String(error), INTERNAL_ERROR);
+}

@@ -1,8 +1,8 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Yoga } from '../yoga.js';
-import type { FanoutMetrics } from './metrics.js';
+import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import { conflationKeyOf, type PreparedOperation } from './operation.js';
-import { resultJson } from './frames.js';
+import { resultJson } from './messages.js';
 import type { FanoutScheduler } from './scheduler.js';
 import type { Subscriber } from './subscriber.js';
 import { SubscriberOverflowError } from '../../bus/bus.js';
@@ -12,9 +12,8 @@ type SharedOperation = Extract<PreparedOperation, { kind: 'shared' }>;
 export interface SubscriptionGroupsOptions {
   yoga: Yoga;
   scheduler: FanoutScheduler;
-  metrics: FanoutMetrics;
-  /** called after each execution of a group, before the next: fresh per-event state (loaders) */
-  refreshContext?: (context: Record<string, unknown>) => void;
+  /** @default no metrics */
+  metrics?: FanoutMetrics;
 }
 
 interface Group {
@@ -39,6 +38,17 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof Object(value)[Symbol.asyncIterator] === 'function';
 }
 
+/**
+ * When the gateway received the event just executed (epoch ms), as the subscription field set
+ * it on the context (`GraphQLContext.eventReceivedAt`); cleared, so a result that did not set it
+ * is not measured with a stale time.
+ */
+function takeEventReceivedAt(context: Record<string, unknown>): number | null {
+  const at = context.eventReceivedAt;
+  context.eventReceivedAt = undefined;
+  return typeof at === 'number' ? at : null;
+}
+
 /** A thrown error as graphql-ws reports it: a GraphQLError with the original attached. */
 export function toGraphQLError(error: unknown): GraphQLError {
   const original = error instanceof Error ? error : new Error(String(error));
@@ -53,7 +63,7 @@ export function toGraphQLError(error: unknown): GraphQLError {
  * When the last member leaves, the group's source is returned and its listener released.
  */
 export function createSubscriptionGroups(options: SubscriptionGroupsOptions): SubscriptionGroups {
-  const { yoga, scheduler, metrics, refreshContext } = options;
+  const { yoga, scheduler, metrics = NO_FANOUT_METRICS } = options;
   const groups = new Map<string, Group>();
   let members = 0;
 
@@ -114,14 +124,15 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
         step = await iterator.next();
       } catch (error) {
         await iterator.return?.()?.catch(() => undefined);
+        if (error instanceof SubscriberOverflowError) metrics.overflowed(operation.field);
         end(group, (s) => s.error([toGraphQLError(error)]));
         return;
       }
       if (step.done || group.over) break;
       metrics.executed(operation.field);
-      refreshContext?.(contextValue);
+      const receivedAt = takeEventReceivedAt(contextValue);
       const payload = Buffer.from(resultJson(step.value));
-      scheduler.next(membersOf(group), payload, conflationKeyOf(operation.conflation, step.value.data));
+      scheduler.next(membersOf(group), payload, conflationKeyOf(operation.conflation, step.value.data), operation.field, receivedAt);
     }
     end(group, (s) => s.complete());
   }

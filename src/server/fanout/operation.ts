@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Yoga } from '../yoga.js';
-import type { ConnectionInfo, SharingPolicy } from './policy.js';
+import { groupScope, PLAIN_FIELD, type ConnectionInfo, type SharingPolicy } from './policy.js';
 
 export type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
@@ -146,15 +146,17 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
     const variables = params.variables ?? undefined;
     const field = operation.operation === 'subscription' ? rootField(operation) : null;
     const name = field?.name.value ?? null;
+    const fanout = (name !== null && policy.get(name)) || PLAIN_FIELD;
     const conflation =
-      field && name && policy.conflatable.has(name)
+      field && name && fanout.conflate
         ? { responseKey: field.alias?.value ?? name, idKey: responseKeyOf(field.selectionSet, 'id', fragmentsOf(document)) }
         : null;
     const parsed: Parsed = { document, operationName, variables, field: name, conflation };
-    const shareable = field !== null && !(policy.privateWhen[field.name.value] ?? []).some((arg) => argumentGiven(field, arg, operation, variables));
+    const shareable = field !== null && !fanout.privateWhen.some((arg) => argumentGiven(field, arg, operation, variables));
     if (!shareable) return { ...parsed, kind: 'single', operation: operation.operation, enveloped };
-    const key = canonicalJson([connection.scope, normalize(params.query, document), operationName ?? null, variables ?? {}]);
-    return { ...parsed, kind: 'shared', key, scope: connection.scope, params };
+    const scope = groupScope(fanout, connection.scope);
+    const key = canonicalJson([scope, normalize(params.query, document), operationName ?? null, variables ?? {}]);
+    return { ...parsed, kind: 'shared', key, scope, params };
   }
 }
 

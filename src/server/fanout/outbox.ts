@@ -9,7 +9,6 @@ export interface Transport {
   readonly protocol: string;
   /** bytes written but not yet handed to the kernel */
   readonly bufferedAmount: number;
-  readonly open: boolean;
   /** one text message; a Buffer holds its UTF-8 bytes */
   write(data: string | Buffer): void;
   close(code: number, reason: string): void;

@@ -1,4 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { z } from 'zod';
+import type { FanoutExtension } from '../../schema/fanout-extension.js';
 
 /** What the gateway knows about a connection once it is acknowledged. */
 export interface ConnectionInfo {
@@ -17,23 +20,50 @@ export interface ConnectionInfo {
 /** Decides the scope of a connection at `connection_init`; every group key includes it. */
 export type ResolveScope = (connection: Omit<ConnectionInfo, 'scope'>) => string | Promise<string>;
 
-export const publicScope: ResolveScope = () => 'public';
+/** The scope of connections nobody signed in on, and of groups whose results are the same for everyone. */
+export const PUBLIC_SCOPE = 'public';
 
-/** Which subscriptions may share one execution, and how a socket that is behind may catch up. */
-export interface SharingPolicy {
-  /**
-   * Root fields whose frames may be conflated for a socket that is behind: only the latest
-   * frame per `id` of the root object is kept (per subscription).
-   */
-  conflatable: ReadonlySet<string>;
-  /**
-   * Root field → arguments that, when given, make each subscription run on its own: a replay
-   * from a cursor depends on the moment the client subscribed, so it cannot join a group.
-   */
-  privateWhen: Readonly<Record<string, readonly string[]>>;
+export const publicScope: ResolveScope = () => PUBLIC_SCOPE;
+
+/** How one subscription field is served; see `FanoutExtension`, which declares it on the schema. */
+export interface FieldFanout {
+  conflate: boolean;
+  privateWhen: readonly string[];
+  shareAcross: 'everyone' | 'identity';
 }
 
-export const DEFAULT_SHARING_POLICY: SharingPolicy = {
-  conflatable: new Set(['priceUpdated', 'priceChanged']),
-  privateWhen: { notificationReceived: ['after'] },
-};
+/** Which subscriptions may share one execution, across which scopes, and how a socket that is behind may catch up. */
+export type SharingPolicy = ReadonlyMap<string, FieldFanout>;
+
+/** A subscription field that declares nothing: shared within one scope, never conflated. */
+export const PLAIN_FIELD: FieldFanout = { conflate: false, privateWhen: [], shareAcross: 'identity' };
+
+/** The group scope of subscriptions to `field` on a connection of `scope`. */
+export function groupScope(fanout: FieldFanout, scope: string): string {
+  return fanout.shareAcross === 'everyone' ? PUBLIC_SCOPE : scope;
+}
+
+/**
+ * The policy the schema declares on its subscription fields (`extensions.fanout`). A malformed
+ * declaration is a programming error: it throws at start, naming the field.
+ */
+export function sharingPolicyOf(schema: GraphQLSchema): SharingPolicy {
+  const policy = new Map<string, FieldFanout>();
+  for (const [name, field] of Object.entries(schema.getSubscriptionType()?.getFields() ?? {})) {
+    const declared: unknown = field.extensions?.['fanout'];
+    if (declared === undefined) continue;
+    const parsed = FanoutDeclaration.safeParse(declared);
+    if (!parsed.success) {
+      throw new Error(`Subscription.${name}: expected extensions.fanout as { conflate?, privateWhen?, shareAcross? }, got ${JSON.stringify(declared)} (${parsed.error.message})`);
+    }
+    const { conflate = false, privateWhen = [], shareAcross = 'identity' } = parsed.data satisfies FanoutExtension;
+    policy.set(name, { conflate, privateWhen, shareAcross });
+  }
+  return policy;
+}
+
+const FanoutDeclaration = z.strictObject({
+  conflate: z.boolean().optional(),
+  privateWhen: z.array(z.string()).optional(),
+  shareAcross: z.enum(['everyone', 'identity']).optional(),
+});

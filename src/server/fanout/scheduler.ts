@@ -7,17 +7,28 @@ export interface FanoutSchedulerOptions {
   onDelivered?: (count: number) => void;
   /** waits for the next turn of the event loop @default setImmediate */
   nextTurn?: (run: () => void) => void;
+  /**
+   * A frame given a `receivedAt` was handed to the last of its targets: called once per such
+   * job, never per target, so measuring the fan-out's latency costs nothing per subscriber.
+   */
+  onWritten?: (field: string | null, receivedAt: number) => void;
 }
 
 interface Job {
   targets: readonly Subscriber[];
   index: number;
   deliver: (subscriber: Subscriber) => void;
+  /** the subscription field and the upstream receipt time (epoch ms) of a frame, for `onWritten` */
+  field: string | null;
+  receivedAt: number | null;
 }
 
 export interface FanoutScheduler {
-  /** The same serialized `next` payload (UTF-8) to every target. */
-  next(targets: readonly Subscriber[], payload: Buffer, key: string | null): void;
+  /**
+   * The same serialized `next` payload (UTF-8) to every target; with `receivedAt` (epoch ms,
+   * when the event arrived upstream) `onWritten` reports once it reached the last target.
+   */
+  next(targets: readonly Subscriber[], payload: Buffer, key: string | null, field?: string | null, receivedAt?: number | null): void;
   /** Anything else per target (a group's end), in order with the frames before it. */
   each(targets: readonly Subscriber[], deliver: (subscriber: Subscriber) => void): void;
   /** deliveries not yet made */
@@ -32,7 +43,7 @@ export interface FanoutScheduler {
  * fan-out.
  */
 export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): FanoutScheduler {
-  const { chunkSize = 500, onDelivered = () => {}, nextTurn = setImmediate } = options;
+  const { chunkSize = 500, onDelivered = () => {}, nextTurn = setImmediate, onWritten = () => {} } = options;
   const jobs: Job[] = [];
   let head = 0;
   let usedThisTurn = 0;
@@ -70,7 +81,10 @@ export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): Fan
       usedThisTurn += count;
       done += count;
       job.index = end;
-      if (end === targets.length) jobs[head++] = undefined as unknown as Job;
+      if (end === targets.length) {
+        jobs[head++] = undefined as unknown as Job;
+        if (job.receivedAt !== null) onWritten(job.field, job.receivedAt);
+      }
     }
     backlog -= done;
     if (head === jobs.length) {
@@ -95,11 +109,11 @@ export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): Fan
   }
 
   return {
-    next(targets, payload, key) {
-      push({ targets, index: 0, deliver: (s) => s.nextShared(payload, key) });
+    next(targets, payload, key, field = null, receivedAt = null) {
+      push({ targets, index: 0, deliver: (s) => s.nextShared(payload, key), field, receivedAt });
     },
     each(targets, deliver) {
-      push({ targets, index: 0, deliver });
+      push({ targets, index: 0, deliver, field: null, receivedAt: null });
     },
     get backlog() {
       return backlog;

@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { completeMessage, errorMessage, nextPrefix } from './frames.js';
+import { completeMessage, errorMessage, nextPrefix } from './messages.js';
 import type { Outbox } from './outbox.js';
 
 const CLOSE_BRACE = '}'.charCodeAt(0);

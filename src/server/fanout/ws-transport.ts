@@ -2,9 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { limitCloseReason, WsCloseCode } from './close-codes.js';
+import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { Outbox, Transport } from './outbox.js';
-import type { ProtocolServer } from './protocol.js';
+import type { ProtocolServer } from './protocol-server.js';
 
 export interface WsTransportOptions {
   server: HttpServer;
@@ -18,8 +18,8 @@ export interface WsTransportOptions {
   drainPollMs?: number;
   /** on close, ms a client gets to answer the close handshake before it is dropped @default 2000 */
   closeGraceMs?: number;
-  /** hide internal error messages in close reasons @default NODE_ENV === 'production' */
-  isProd?: boolean;
+  /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
+  hideInternalErrors?: boolean;
   onError?: (error: unknown, where: 'server' | 'socket') => void;
 }
 
@@ -40,9 +40,6 @@ function transportFor(socket: WebSocket, drainPollMs: number): Transport {
     protocol: socket.protocol,
     get bufferedAmount() {
       return socket.bufferedAmount;
-    },
-    get open() {
-      return socket.readyState === WebSocket.OPEN;
     },
     write(data) {
       if (socket.readyState === WebSocket.OPEN) socket.send(data, TEXT);
@@ -80,13 +77,12 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     keepAliveMs = 12_000,
     drainPollMs = 250,
     closeGraceMs = 2000,
-    isProd = process.env.NODE_ENV === 'production',
+    hideInternalErrors = false,
     onError = () => {},
   } = options;
   const wss = new WebSocketServer({ server, path, perMessageDeflate: compression, handleProtocols });
   const outboxes = new Set<Outbox>();
-  const internalReason = (error: unknown): string =>
-    isProd ? 'Internal server error' : limitCloseReason(error instanceof Error ? error.message : String(error), 'Internal server error');
+  const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
   wss.once('error', (error) => {
     onError(error, 'server');

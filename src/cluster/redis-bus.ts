@@ -2,12 +2,13 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
 import type { NotificationRecord } from '../domain/notification.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { NO_CLUSTER_METRICS, type ClusterMetrics } from '../metrics/cluster-metrics.js';
 import type { EventLog } from '../store/types.js';
-import { createBus, type Bus, type BusEventTarget } from './bus.js';
-import type { Topic } from './topics.js';
+import { createBus, type Bus, type BusEventTarget } from '../bus/bus.js';
+import type { Topic } from '../bus/topics.js';
+import { createSequencer } from './notification-sequencer.js';
 
 const NOTIFICATIONS: Topic = 'notification:received';
-const SEQUENCER_PAGE = 500;
 
 export interface RedisBusOptions {
   /** publishes; a failed publish is logged, never thrown */
@@ -23,6 +24,8 @@ export interface RedisBusOptions {
   /** how often the log's last seq is checked for notifications pub/sub did not bring @default 1000 */
   catchUpIntervalMs?: number;
   logger?: Logger;
+  /** @default no metrics */
+  metrics?: ClusterMetrics;
 }
 
 export interface RedisBus extends Bus {
@@ -44,12 +47,13 @@ export interface RedisBus extends Bus {
  * shared log before going on. Prices are at most once: the next frame supersedes a lost one.
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
-  const { publisher, subscriber, channel, log, canPublish = () => true, catchUpIntervalMs = 1000, logger = silentLogger } = options;
+  const { publisher, subscriber, channel, log, canPublish = () => true, catchUpIntervalMs = 1000, logger = silentLogger, metrics = NO_CLUSTER_METRICS } = options;
   let publishFailures = 0;
   const safePublisher = {
     publish: (name: string, message: string) =>
       publisher.publish(name, message).catch((error: unknown) => {
         publishFailures += 1;
+        metrics.publishFailed();
         if (publishFailures <= 10 || publishFailures % 100 === 0) {
           logger.warn({ err: error, channel: name, failures: publishFailures }, 'publishing to Redis failed');
         }
@@ -100,72 +104,5 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       await sequencer.idle();
     },
     catchUp: () => sequencer.catchUp(),
-  };
-}
-
-export interface Sequencer {
-  receive(record: NotificationRecord): void;
-  catchUp(): Promise<void>;
-  /** resolves when everything received so far is handled */
-  idle(): Promise<void>;
-  lastDelivered(): number | null;
-}
-
-/** In-order, once-only delivery of log records arriving out of band, with gaps filled from the log. */
-export function createSequencer(options: { log: EventLog; deliver: (record: NotificationRecord) => void; logger?: Logger }): Sequencer {
-  const { log, deliver, logger = silentLogger } = options;
-  let last: number | null = null;
-  let chain: Promise<void> = Promise.resolve();
-
-  function enqueue(task: () => Promise<void> | void): Promise<void> {
-    chain = chain.then(task).catch((error: unknown) => {
-      logger.warn({ err: error, lastDelivered: last }, 'reading missed notifications from the log failed; will retry');
-    });
-    return chain;
-  }
-
-  /** Delivers every stored record with last < seq < below. */
-  async function fill(below: number): Promise<void> {
-    while (last !== null && last + 1 < below) {
-      const rows = await log.list({ afterSeq: last, beforeSeq: below, limit: SEQUENCER_PAGE, direction: 'forward' });
-      if (rows.length === 0) {
-        logger.warn({ from: last + 1, to: below - 1 }, 'notifications missing from the log; skipping them');
-        last = below - 1;
-        return;
-      }
-      for (const record of rows) {
-        deliver(record);
-        last = record.seq;
-      }
-    }
-  }
-
-  return {
-    receive(record) {
-      void enqueue(async () => {
-        if (last === null) last = record.seq - 1;
-        if (record.seq <= last) return;
-        if (record.seq > last + 1) await fill(record.seq);
-        deliver(record);
-        last = record.seq;
-      });
-    },
-    catchUp() {
-      return enqueue(async () => {
-        const top = await log.lastSeq();
-        if (last === null) {
-          last = top;
-          return;
-        }
-        if (top < last) {
-          logger.error({ lastDelivered: last, logTop: top }, 'the event log went back in Redis (was its data lost?); following the log from here');
-          last = top;
-          return;
-        }
-        await fill(top + 1);
-      });
-    },
-    idle: () => chain,
-    lastDelivered: () => last,
   };
 }

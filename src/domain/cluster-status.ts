@@ -1,5 +1,3 @@
-import type { PollerStatus, PriceSocketStatus } from '../upstream/status.js';
-
 /** How this replica takes part in the deployment; `Query.upstream.cluster` shows it. */
 export interface ClusterStatus {
   /** embedded: one process with its own store; cluster: replicas on Redis */
@@ -27,13 +25,3 @@ export const EMBEDDED_STATUS: ClusterStatus = {
   redisConnected: null,
   leaderStatusAt: null,
 };
-
-/** What the leader shares for the other replicas' `Query.upstream`. */
-export interface SharedLeaderStatus {
-  replicaId: string;
-  fencingToken: number;
-  /** epoch ms when it was written */
-  at: number;
-  priceSocket: PriceSocketStatus | null;
-  poller: PollerStatus | null;
-}

@@ -1,10 +1,12 @@
 import type { ExecutionResult } from 'graphql';
-import { resultJson } from './frames.js';
+import { resultJson } from './messages.js';
 import { toGraphQLError } from './groups.js';
 import { conflationKeyOf, type PreparedOperation } from './operation.js';
 import type { Subscriber } from './subscriber.js';
+import type { FanoutMetrics } from '../../metrics/fanout-metrics.js';
+import { SubscriberOverflowError } from '../../bus/bus.js';
 
-type SingleOperation = Extract<PreparedOperation, { kind: 'single' }>;
+type UnsharedOperation = Extract<PreparedOperation, { kind: 'single' }>;
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof Object(value)[Symbol.asyncIterator] === 'function';
@@ -16,10 +18,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
  * streams its results, waiting while the connection is behind (nothing is dropped, and a
  * replay never outruns its socket).
  */
-export async function runSingle(
+export async function runUnshared(
   subscriber: Subscriber,
-  operation: SingleOperation,
-  refreshContext?: (context: Record<string, unknown>) => void,
+  operation: UnsharedOperation,
+  metrics: FanoutMetrics,
 ): Promise<void> {
   const { enveloped } = operation;
   const contextValue = (await enveloped.contextFactory()) as Record<string, unknown>;
@@ -49,12 +51,12 @@ export async function runSingle(
       const step = await iterator.next();
       if (step.done || !subscriber.active) break;
       subscriber.next(resultJson(step.value), conflationKeyOf(operation.conflation, step.value.data));
-      refreshContext?.(contextValue);
       await subscriber.writable();
     }
   } catch (error) {
     // graphql's mapped iterator does not return its source when next() rejects: release it here
     await iterator.return?.()?.catch(() => undefined);
+    if (error instanceof SubscriberOverflowError) metrics.overflowed(operation.field);
     subscriber.error([toGraphQLError(error)]);
     return;
   }

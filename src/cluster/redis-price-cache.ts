@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Price, PriceChange } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RedisKeys } from './redis-keys.js';
-import { FENCE_CHECK, isFencedReply, redisScript } from './redis-script.js';
-import type { PriceCache } from './types.js';
-import { createMemoryPrices } from './memory-prices.js';
+import { FENCE_CHECK, isFencedReply, redisScript } from './redis-scripts.js';
+import type { PriceCache } from '../store/types.js';
+import { createMemoryPrices } from '../store/memory-prices.js';
 
 /**
  * Writes pending prices and changes, after the fence check.

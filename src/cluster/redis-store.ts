@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
-import { createRedisEventLog } from './redis-events.js';
+import { createRedisEventLog } from './redis-event-log.js';
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './redis-keys.js';
-import { createRedisPriceCache, type RedisPriceCache } from './redis-prices.js';
-import type { EventLog, Store } from './types.js';
+import { createRedisPriceCache, type RedisPriceCache } from './redis-price-cache.js';
+import type { EventLog, Store } from '../store/types.js';
 
 export interface RedisStoreOptions {
   /** a connected client; the store does not close it */

@@ -6,8 +6,8 @@ import {
   type NotificationRecord,
 } from '../domain/notification.js';
 import type { RedisKeys } from './redis-keys.js';
-import { FENCE_CHECK, FencedError, isFencedReply, redisScript } from './redis-script.js';
-import type { EventLog, EventQuery } from './types.js';
+import { FENCE_CHECK, FencedError, isFencedReply, redisScript } from './redis-scripts.js';
+import type { EventLog, EventQuery } from '../store/types.js';
 
 /**
  * Stores the new events and sets the poll cursor in one atomic step, after the fence check.

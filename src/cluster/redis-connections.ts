@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
-import { redactUrl } from '../net.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface RedisConnections {
   /** commands and publishes; fails fast while disconnected instead of queueing */

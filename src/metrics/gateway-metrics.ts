@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
+import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
+import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
+import {
+  createPollerMetrics,
+  createPriceSocketMetrics,
+  createTokenMetrics,
+  registerUpstreamGauges,
+  type PollerMetrics,
+  type PriceSocketMetrics,
+  type TokenMetrics,
+  type UpstreamStatusReader,
+} from './upstream-metrics.js';
+
+/**
+ * Every metric of one gateway, on a registry of its own (never prom-client's global one, so
+ * several gateways in one process do not collide), served at `/metrics`. Components take the
+ * typed set they need; nothing outside `src/metrics/` names a metric.
+ *
+ * The full set (besides prom-client's default process metrics: `process_*`, `nodejs_*`):
+ * - price socket: `upstream_frames_total{channel}`, `upstream_frames_malformed_total{kind}`,
+ *   `upstream_error_frames_total`, `upstream_subscribe_errors_total{channel}`,
+ *   `upstream_reconnects_total`, `upstream_price_socket_subscribed` (gauge)
+ * - events poller: `bitpanda_events_polls_total{outcome}`, `bitpanda_events_poll_failures_total{reason}`,
+ *   `bitpanda_events_malformed_total{what}`, `bitpanda_events_stored_total`,
+ *   `bitpanda_events_duplicates_total`, `bitpanda_events_poll_lag_seconds` (histogram),
+ *   `bitpanda_events_poll_consecutive_failures` (gauge)
+ * - tokens: `bitpanda_token_grants_total{grant}` (refresh_token = refreshes),
+ *   `bitpanda_token_failures_total{grant,reason}`
+ * - GraphQL over HTTP: `graphql_http_request_duration_seconds{operation_type,outcome}` (histogram),
+ *   `graphql_loader_batches_total{loader}`
+ * - fan-out: `graphql_ws_connections`, `graphql_subscription_groups`, `graphql_subscription_members`,
+ *   `graphql_subscription_fanout_backlog`, `graphql_ws_queued_bytes`, `graphql_ws_buffered_bytes_max`
+ *   (gauges); `graphql_subscription_executions_total{field}`, `graphql_subscription_unshared_total{field}`,
+ *   `graphql_subscription_overflows_total{field}`, `graphql_subscription_deliveries_total`,
+ *   `graphql_ws_conflated_total`, `graphql_ws_slow_consumer_closes_total`;
+ *   `graphql_subscription_write_latency_seconds{field}` (histogram)
+ * - cluster mode: `cluster_publish_failures_total`
+ */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly priceSocket: PriceSocketMetrics;
+  readonly poller: PollerMetrics;
+  readonly tokens: TokenMetrics;
+  readonly http: HttpMetrics;
+  readonly loaders: LoaderMetrics;
+  readonly cluster: ClusterMetrics;
+  readonly fanout: FanoutMetrics;
+  /** the gauges read from live state, registered once their sources exist */
+  gauges: {
+    upstream(status: UpstreamStatusReader): void;
+    fanout(sources: FanoutGaugeSources): void;
+    connections(read: () => number): void;
+  };
+  /** the Prometheus text of everything */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface GatewayMetricsOptions {
+  /** @default a new Registry */
+  registry?: Registry;
+  /** the schema's subscription fields: their series exist from the start @default [] */
+  subscriptionFields?: readonly string[];
+  /** prom-client's default process metrics in the rendered text @default true */
+  processMetrics?: boolean;
+}
+
+let processRegistry: Registry | null = null;
+
+/**
+ * The default process metrics describe the process, not one gateway: they are collected once
+ * per process (each collection starts an event-loop monitor and a GC observer that live as long
+ * as the process), on a registry of their own, and merged into every gateway's text.
+ */
+function processMetricsRegistry(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
+  const { registry = new Registry(), subscriptionFields = [], processMetrics = true } = options;
+  const rendered = (): Registry => (processMetrics ? Registry.merge([processMetricsRegistry(), registry]) : registry);
+  if (processMetrics) processMetricsRegistry();
+  return {
+    registry,
+    priceSocket: createPriceSocketMetrics(registry),
+    poller: createPollerMetrics(registry),
+    tokens: createTokenMetrics(registry),
+    http: createHttpMetrics(registry),
+    loaders: createLoaderMetrics(registry),
+    cluster: createClusterMetrics(registry),
+    fanout: createFanoutMetrics(registry, subscriptionFields),
+    gauges: {
+      upstream: (status) => registerUpstreamGauges(registry, status),
+      fanout: (sources) => registerFanoutGauges(registry, sources),
+      connections: (read) => registerConnectionGauge(registry, read),
+    },
+    render: () => rendered().metrics(),
+    contentType: registry.contentType,
+  };
+}

@@ -1,0 +1,212 @@
+import type { IncomingMessage } from 'node:http';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
+import { internalErrorReason, WsCloseCode } from './close-codes.js';
+import type { SubscriptionGroups } from './groups.js';
+import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
+import type { PreparedOperation } from './operation.js';
+import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
+import { publicScope, type ConnectionInfo, type ResolveScope } from './policy.js';
+import { runUnshared } from './unshared-execution.js';
+import { Subscriber, type SubscriberHost } from './subscriber.js';
+
+export interface ProtocolServerOptions {
+  prepare: (connection: ConnectionInfo, params: Extract<Message, { type: MessageType.Subscribe }>['payload']) => PreparedOperation;
+  groups: SubscriptionGroups;
+  /** @default no metrics */
+  metrics?: FanoutMetrics;
+  /** ms to wait for `connection_init` before closing with 4408 @default 3000 */
+  connectionInitWaitTimeout?: number;
+  /** false refuses the connection (4403); an object becomes the `connection_ack` payload */
+  onConnect?: (connection: Omit<ConnectionInfo, 'scope'>) => boolean | Record<string, unknown> | void | Promise<boolean | Record<string, unknown> | void>;
+  /** the authorisation scope of an acknowledged connection @default () => 'public' */
+  resolveScope?: ResolveScope;
+  outbox?: Omit<OutboxOptions, 'onConflated' | 'onOverflow'>;
+  /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
+  hideInternalErrors?: boolean;
+  onInternalError?: (error: unknown) => void;
+}
+
+/** One accepted socket: the transport feeds it messages and tells it when the socket closed. */
+export interface ProtocolConnection {
+  outbox: Outbox;
+  message(data: string): Promise<void>;
+  /** an unexpected failure while handling this connection: close with 4500 */
+  fail(error: unknown): void;
+  closed(code: number, reason: string): void;
+}
+
+export interface ProtocolServer {
+  opened(transport: Transport, extra: { request: IncomingMessage; socket: unknown }): ProtocolConnection;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
+
+type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'resolveScope' | 'hideInternalErrors' | 'onInternalError'>> &
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'>;
+
+/**
+ * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
+ * close codes and message rules as graphql-ws's own server, with subscriptions handed to
+ * shared groups where possible and every outbound frame going through the connection's outbox.
+ */
+export function createProtocolServer(options: ProtocolServerOptions): ProtocolServer {
+  const settings: Settings = {
+    ...options,
+    metrics: options.metrics ?? NO_FANOUT_METRICS,
+    connectionInitWaitTimeout: options.connectionInitWaitTimeout ?? 3000,
+    resolveScope: options.resolveScope ?? publicScope,
+    hideInternalErrors: options.hideInternalErrors ?? false,
+    onInternalError: options.onInternalError ?? (() => {}),
+  };
+  return {
+    opened(transport, extra) {
+      const session = new ProtocolSession(settings, transport, extra);
+      session.begin();
+      return session;
+    },
+  };
+}
+
+/** One connection of the protocol, from the upgrade to the close. */
+class ProtocolSession implements ProtocolConnection {
+  readonly outbox: Outbox;
+  private readonly subscriptions = new Map<string, Subscriber>();
+  private readonly host: SubscriberHost;
+  /** the client did not speak the protocol: everything it sends is ignored until the close */
+  private refused = false;
+  private initReceived = false;
+  private connection: ConnectionInfo | null = null;
+  private slow = false;
+  private initTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly transport: Transport,
+    private readonly extra: { request: IncomingMessage; socket: unknown },
+  ) {
+    this.outbox = new Outbox(transport, {
+      ...settings.outbox,
+      onConflated: () => settings.metrics.conflated(),
+      onOverflow: () => this.overflowed(),
+    });
+    this.host = {
+      release: (s) => {
+        if (this.subscriptions.get(s.id) === s) this.subscriptions.delete(s.id);
+      },
+      fail: (error) => this.fail(error),
+    };
+  }
+
+  /** Refuses another subprotocol; otherwise starts waiting for `connection_init`. */
+  begin(): void {
+    if (this.transport.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      this.refused = true;
+      this.transport.close(WsCloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+      return;
+    }
+    const wait = this.settings.connectionInitWaitTimeout;
+    if (wait > 0 && Number.isFinite(wait)) {
+      this.initTimer = setTimeout(() => {
+        if (!this.initReceived) this.transport.close(WsCloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      }, wait);
+    }
+  }
+
+  async message(data: string): Promise<void> {
+    if (this.refused) return;
+    let message: Message;
+    try {
+      message = parseMessage(data);
+    } catch {
+      return this.transport.close(WsCloseCode.BadRequest, 'Invalid message received');
+    }
+    try {
+      await this.handle(message);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** An unexpected failure: the connection closes with 4500. */
+  fail(error: unknown): void {
+    if (this.refused) return;
+    this.settings.onInternalError(error);
+    this.transport.close(WsCloseCode.InternalServerError, internalErrorReason(error, this.settings.hideInternalErrors));
+  }
+
+  closed(): void {
+    if (this.initTimer) clearTimeout(this.initTimer);
+    this.outbox.close();
+    this.cancelAll();
+  }
+
+  private cancelAll(): void {
+    const all = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const s of all) s.cancel();
+  }
+
+  /** The connection fell too far behind on a lossless subscription: close with 1013, once. */
+  private overflowed(): void {
+    if (this.slow) return;
+    this.slow = true;
+    this.settings.metrics.slowClose();
+    this.outbox.close();
+    this.cancelAll();
+    this.transport.close(WsCloseCode.SlowConsumer, 'Slow consumer: resubscribe from your last cursor');
+  }
+
+  private async handle(message: Message): Promise<void> {
+    switch (message.type) {
+      case MessageType.ConnectionInit:
+        return this.initialise(message.payload);
+      case MessageType.Ping:
+        this.outbox.send(stringifyMessage(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
+        return;
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe:
+        return this.subscribe(message);
+      case MessageType.Complete:
+        this.subscriptions.get(message.id)?.cancel();
+        return;
+      default:
+        throw new Error(`Unexpected message of type ${message.type} received`);
+    }
+  }
+
+  private async initialise(payload: unknown): Promise<void> {
+    if (this.initReceived) return this.transport.close(WsCloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+    this.initReceived = true;
+    const base = { connectionParams: isObject(payload) ? payload : undefined, request: this.extra.request, socket: this.extra.socket };
+    const permitted = await this.settings.onConnect?.(base);
+    if (permitted === false) return this.transport.close(WsCloseCode.Forbidden, 'Forbidden');
+    this.connection = { ...base, scope: await this.settings.resolveScope(base) };
+    this.outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
+  }
+
+  private async subscribe(message: SubscribeMessage): Promise<void> {
+    if (!this.connection) return this.transport.close(WsCloseCode.Unauthorized, 'Unauthorized');
+    const { id, payload } = message;
+    if (this.subscriptions.has(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    const subscriber = new Subscriber(id, this.outbox, this.host);
+    this.subscriptions.set(id, subscriber);
+    const prepared = this.settings.prepare(this.connection, payload);
+    const { metrics } = this.settings;
+    switch (prepared.kind) {
+      case 'errors':
+        return subscriber.error(prepared.errors);
+      case 'shared':
+        subscriber.conflate = prepared.conflation !== null;
+        return this.settings.groups.join(subscriber, prepared);
+      case 'single':
+        subscriber.conflate = prepared.conflation !== null;
+        if (prepared.operation === 'subscription') metrics.unshared(prepared.field);
+        return runUnshared(subscriber, prepared, metrics).catch((error: unknown) => subscriber.fail(error));
+    }
+  }
+}
