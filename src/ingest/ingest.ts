@@ -13,9 +13,10 @@ import { noopIngestMetrics, type IngestMetrics, type IngestSource } from './metr
  * log order, and a notification that arrives twice (a retry, or by both sources) is stored and
  * published once (see EventLog).
  *
- * Writes run one at a time, in call order. Pushes that arrive while a write is running are
- * stored together by the next one (one transaction, one fsync or one Redis call for a burst);
- * each push still resolves with its own outcome, once its batch is stored.
+ * Writes run one at a time, in call order, and a push joins the push write already waiting
+ * for its turn when there is one: a burst of webhooks is stored in a few writes (one
+ * transaction and fsync, or one Redis call, each), and every push still resolves with its own
+ * outcome once its write is durable.
  */
 
 export type PushOutcome = 'stored' | 'duplicate';
