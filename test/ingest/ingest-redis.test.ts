@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { createLease } from '../../src/cluster/lease.js';
 import { createRedisBus, type RedisBus } from '../../src/cluster/redis-bus.js';
@@ -7,7 +6,7 @@ import type { NotificationRecord } from '../../src/domain/notification.js';
 import type { Price } from '../../src/domain/price.js';
 import { createIngest, type Ingest } from '../../src/ingest/ingest.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
-import { TEST_REDIS_URL, cleanupPrefix, describeRedis, uniquePrefix } from '../helpers/redis.js';
+import { cleanupPrefix, describeRedis, uniquePrefix, useRedisClients } from '../helpers/redis.js';
 import { polled, pushed } from '../store/event-log-identity.js';
 
 const describe = await describeRedis();
@@ -21,19 +20,11 @@ interface Replica {
 }
 
 describe('ingest in cluster mode (against a real Redis)', () => {
-  const clients: Redis[] = [];
+  const client = useRedisClients();
   const stops: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
-    for (const c of clients.splice(0)) c.disconnect();
   });
-
-  async function client(): Promise<Redis> {
-    const c = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    clients.push(c);
-    await new Promise((resolve) => c.once('ready', resolve));
-    return c;
-  }
 
   /**
    * A replica: its own connections, store and bus on the shared prefix, the leader's ingest
