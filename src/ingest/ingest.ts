@@ -138,8 +138,8 @@ export function createIngest(options: IngestOptions): Ingest {
       return serially(() => write('poll', events.length, () => log.append(events, pollCursor), 'storing a polled page'));
     },
     ingestPushed(rawType, payloadText) {
-      const event = pushedNotification(rawType, payloadText, now());
       return new Promise<PushOutcome>((resolve, reject) => {
+        const event = pushedNotification(rawType, payloadText, now());
         if (open === null || open.length >= maxPushBatch) {
           const batch: WaitingPush[] = [];
           open = batch;
