@@ -19,7 +19,11 @@ export interface RedisBusOptions {
   channel: (topic: Topic) => string;
   /** read to fill gaps in the notification stream */
   log: EventLog;
-  /** publishes are dropped while it returns false (only the upstream leader publishes) @default () => true */
+  /**
+   * price publishes are dropped while it returns false (only the upstream leader publishes
+   * prices). Notifications are published by whichever replica stored them: each carries its log
+   * position, and every replica's sequencer delivers it once, in order. @default () => true
+   */
   canPublish?: () => boolean;
   /** how often the log's last seq is checked for notifications pub/sub did not bring @default 1000 */
   catchUpIntervalMs?: number;
@@ -80,7 +84,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       else remote.removeEventListener(channel(type as Topic), listener);
     },
     dispatchEvent(event) {
-      if (!canPublish()) return false;
+      if (event.type !== NOTIFICATIONS && !canPublish()) return false;
       return remote.dispatchEvent(new CustomEvent(channel(event.type as Topic), { detail: (event as CustomEvent).detail }));
     },
   };

@@ -1,39 +1,66 @@
 import type { Redis } from 'ioredis';
+import type { NotificationRecord } from '../domain/notification.js';
 import {
-  extractUserId,
-  notificationTypeOf,
-  type IncomingNotification,
-  type NotificationRecord,
-} from '../domain/notification.js';
+  notificationContentKey,
+  storablePolled,
+  storablePushed,
+  storedRecord,
+  type StorableNotification,
+} from '../domain/notification-identity.js';
 import type { RedisKeys } from './redis-keys.js';
 import { FENCE_CHECK, FencedError, isFencedReply, redisScript } from './redis-scripts.js';
 import type { EventLog, EventQuery } from '../store/types.js';
 
 /**
- * Stores the new events and sets the poll cursor in one atomic step, after the fence check.
- * KEYS: lease, seq, records, log, poll cursor, then per event its type set and user set.
- * ARGV: fence, '1' when a cursor is given, the cursor, then per event id, record JSON, '1' when it has a user.
+ * Stores the events not stored before, and moves the poll cursor, in one atomic step; after
+ * the fence check when a fence is given (polled pages of a leader; pushes pass none).
+ * A polled event (with an upstream id) is new unless that id is known as an event or an alias,
+ * or a pushed event of the same content awaits its upstream id (which then becomes an alias).
+ * A pushed event (no upstream id) is new unless some event has its content key.
+ * KEYS: lease, seq, records, log, poll cursor, content keys, awaiting upstream id, aliases, then
+ * per event its type set and user set.
+ * ARGV: fence ('' = unfenced), cursor action ('set', 'clear' or 'keep'), the cursor, then per
+ * event: id, upstream id ('' for a push), content key, record JSON, '1' when it has a user.
  * Returns the stored ids and their seqs, flattened.
  */
 const APPEND = redisScript(`${FENCE_CHECK}
 local stored = {}
-local n = (#ARGV - 3) / 3
+local n = (#ARGV - 3) / 5
 for i = 1, n do
-  local id = ARGV[3 * i + 1]
-  if redis.call('HSETNX', KEYS[3], id, ARGV[3 * i + 2]) == 1 then
+  local a = 3 + 5 * (i - 1)
+  local id, upstream, key = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local fresh = false
+  if upstream == '' then
+    fresh = redis.call('HEXISTS', KEYS[6], key) == 0 and redis.call('HEXISTS', KEYS[3], id) == 0
+    if fresh then redis.call('HSET', KEYS[7], key, id) end
+  elseif redis.call('HEXISTS', KEYS[3], upstream) == 0 and redis.call('HEXISTS', KEYS[8], upstream) == 0 then
+    local pushed = redis.call('HGET', KEYS[7], key)
+    if pushed then
+      redis.call('HSET', KEYS[8], upstream, pushed)
+      redis.call('HDEL', KEYS[7], key)
+    else
+      fresh = true
+    end
+  end
+  if fresh then
+    redis.call('HSET', KEYS[3], id, ARGV[a + 4])
     local seq = redis.call('INCR', KEYS[2])
     redis.call('ZADD', KEYS[4], seq, id)
-    redis.call('ZADD', KEYS[4 + 2 * i], seq, id)
-    if ARGV[3 * i + 3] == '1' then redis.call('ZADD', KEYS[5 + 2 * i], seq, id) end
+    redis.call('ZADD', KEYS[7 + 2 * i], seq, id)
+    if ARGV[a + 5] == '1' then redis.call('ZADD', KEYS[8 + 2 * i], seq, id) end
+    redis.call('HSETNX', KEYS[6], key, id)
     stored[#stored + 1] = id
     stored[#stored + 1] = seq
   end
 end
-if ARGV[2] == '1' then redis.call('SET', KEYS[5], ARGV[3]) else redis.call('DEL', KEYS[5]) end
+if ARGV[2] == 'set' then redis.call('SET', KEYS[5], ARGV[3]) elseif ARGV[2] == 'clear' then redis.call('DEL', KEYS[5]) end
 return stored
 `);
 
 type StoredFields = Omit<NotificationRecord, 'seq'>;
+
+/** What a record's JSON holds in the records hash: everything but its seq (the log's score). */
+const RECORD_FIELDS: Array<keyof StoredFields> = ['id', 'rawType', 'type', 'createdAt', 'userId', 'payloadText', 'receivedAt'];
 
 /** Ids scored by seq, read from one sorted set within the query's bounds. */
 async function range(
@@ -57,8 +84,9 @@ async function range(
 const SCAN_PAGE = 1000;
 
 /**
- * The notification log on Redis. Reads never need the lease; `append` with a `fence` only
- * succeeds while that fence is the lease's current value, so a deposed leader cannot write.
+ * The notification log on Redis. Reads never need the lease; `append` (a polled page and its
+ * cursor) with a `fence` only succeeds while that fence is the lease's current value, so a
+ * deposed leader cannot write. `appendPushed` is never fenced: a webhook may land on any replica.
  *
  * Filtered lists read one sorted set per filter: a type filter merges the per-type sets
  * (each read up to `limit`), a user filter reads the user's set, and a user filter with types
@@ -94,44 +122,56 @@ export function createRedisEventLog(options: { redis: Redis; keys: RedisKeys; fe
     }
   }
 
+  type CursorWrite = { action: 'set' | 'clear'; cursor: string } | { action: 'keep' };
+
+  async function write(events: readonly StorableNotification[], cursor: CursorWrite, writeFence: string | null): Promise<NotificationRecord[]> {
+    const scriptKeys = [
+      keys.lease, keys.eventSeq, keys.eventRecords, keys.eventLog, keys.pollCursor,
+      keys.eventContentKeys, keys.eventsAwaitingUpstreamId, keys.eventAliases,
+    ];
+    const args: Array<string | number> = [writeFence ?? '', cursor.action, cursor.action === 'keep' ? '' : cursor.cursor];
+    for (const e of events) {
+      const typeKey = keys.eventsOfType(e.type);
+      scriptKeys.push(typeKey, e.userId === null ? typeKey : keys.eventsOfUser(e.userId));
+      args.push(e.id, e.upstreamId ?? '', e.contentKey, JSON.stringify(storedRecord(e, 0), RECORD_FIELDS), e.userId === null ? '0' : '1');
+    }
+    let reply: unknown;
+    try {
+      reply = await APPEND(redis, scriptKeys, args);
+    } catch (error) {
+      if (isFencedReply(error)) throw new FencedError('storing events');
+      throw error;
+    }
+    const flat = reply as Array<string | number>;
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const stored: NotificationRecord[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) stored.push(storedRecord(byId.get(String(flat[i]))!, Number(flat[i + 1])));
+    return stored;
+  }
+
+  async function read(id: string): Promise<NotificationRecord | null> {
+    const [text, score] = await Promise.all([redis.hget(keys.eventRecords, id), redis.zscore(keys.eventLog, id)]);
+    return text && score ? { seq: Number(score), ...(JSON.parse(text) as StoredFields) } : null;
+  }
+
   return {
-    async append(events: readonly IncomingNotification[], pollCursor: string | null): Promise<NotificationRecord[]> {
+    async append(events, pollCursor) {
       const receivedAt = now();
-      const fields: StoredFields[] = events.map(({ id, type: rawType, payload, created_at: createdAt }) => ({
-        id,
-        rawType,
-        type: notificationTypeOf(rawType),
-        createdAt,
-        userId: extractUserId(payload),
-        payloadText: payload,
-        receivedAt,
-      }));
-      const scriptKeys = [keys.lease, keys.eventSeq, keys.eventRecords, keys.eventLog, keys.pollCursor];
-      const args: Array<string | number> = [fence ?? '', pollCursor === null ? '0' : '1', pollCursor ?? ''];
-      for (const f of fields) {
-        const typeKey = keys.eventsOfType(f.type);
-        scriptKeys.push(typeKey, f.userId === null ? typeKey : keys.eventsOfUser(f.userId));
-        args.push(f.id, JSON.stringify(f), f.userId === null ? '0' : '1');
-      }
-      let reply: unknown;
-      try {
-        reply = await APPEND(redis, scriptKeys, args);
-      } catch (error) {
-        if (isFencedReply(error)) throw new FencedError('storing events');
-        throw error;
-      }
-      const flat = reply as Array<string | number>;
-      const byId = new Map(fields.map((f) => [f.id, f]));
-      const stored: NotificationRecord[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) stored.push({ seq: Number(flat[i + 1]), ...byId.get(String(flat[i]))! });
-      return stored;
+      const cursor: CursorWrite = pollCursor === null ? { action: 'clear', cursor: '' } : { action: 'set', cursor: pollCursor };
+      return write(events.map((e) => storablePolled(e, receivedAt)), cursor, fence);
+    },
+    async appendPushed(events) {
+      const receivedAt = now();
+      return write(events.map((e) => storablePushed(e, receivedAt)), { action: 'keep' }, null);
     },
     async pollCursor() {
       return redis.get(keys.pollCursor);
     },
     async get(id) {
-      const [text, score] = await Promise.all([redis.hget(keys.eventRecords, id), redis.zscore(keys.eventLog, id)]);
-      return text && score ? { seq: Number(score), ...(JSON.parse(text) as StoredFields) } : null;
+      const record = await read(id);
+      if (record) return record;
+      const target = await redis.hget(keys.eventAliases, id);
+      return target ? read(target) : null;
     },
     async list(query) {
       const limit = Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : 0;
@@ -148,4 +188,29 @@ export function createRedisEventLog(options: { redis: Redis; keys: RedisKeys; fe
       return Number((await redis.get(keys.eventSeq)) ?? 0);
     },
   };
+}
+
+/**
+ * Indexes the content keys of the events stored before content keys existed, once per log (a
+ * marker key says it is done). Idempotent, so replicas starting together may both run it.
+ * Returns how many events it read.
+ */
+export async function indexStoredContentKeys(redis: Redis, keys: RedisKeys): Promise<number> {
+  if ((await redis.exists(keys.eventContentIndexed)) === 1) return 0;
+  let cursor = '0';
+  let indexed = 0;
+  do {
+    const [next, flat] = await redis.hscan(keys.eventRecords, cursor, 'COUNT', 500);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const { rawType, payloadText } = JSON.parse(flat[i + 1]!) as StoredFields;
+      pipeline.hsetnx(keys.eventContentKeys, notificationContentKey(rawType, payloadText), flat[i]!);
+      indexed += 1;
+    }
+    const failed = flat.length > 0 ? (await pipeline.exec())?.find(([error]) => error)?.[0] : undefined;
+    if (failed) throw failed;
+  } while (cursor !== '0');
+  await redis.set(keys.eventContentIndexed, '1');
+  return indexed;
 }

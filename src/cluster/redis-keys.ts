@@ -17,6 +17,14 @@ export interface RedisKeys {
   eventRecords: string;
   /** sorted set: every event id scored by seq */
   eventLog: string;
+  /** hash: content key → id of the first stored event with that content */
+  eventContentKeys: string;
+  /** hash: content key → id of a pushed event whose polled copy has not named it yet */
+  eventsAwaitingUpstreamId: string;
+  /** hash: upstream id → id of the pushed event it names */
+  eventAliases: string;
+  /** set once the content keys of events stored before they existed are indexed */
+  eventContentIndexed: string;
   /** the `after_id` of the next poll; absent = from the start */
   pollCursor: string;
   /** hash: pair id → Price JSON */
@@ -42,6 +50,10 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     eventSeq: `${prefix}events:seq`,
     eventRecords: `${prefix}events:records`,
     eventLog: `${prefix}events:log`,
+    eventContentKeys: `${prefix}events:content-keys`,
+    eventsAwaitingUpstreamId: `${prefix}events:awaiting-upstream-id`,
+    eventAliases: `${prefix}events:aliases`,
+    eventContentIndexed: `${prefix}events:content-indexed`,
     pollCursor: `${prefix}events:poll-cursor`,
     prices: `${prefix}prices`,
     priceChanges: `${prefix}price-changes`,

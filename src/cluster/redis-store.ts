@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger.js';
-import { createRedisEventLog } from './redis-event-log.js';
+import { createRedisEventLog, indexStoredContentKeys } from './redis-event-log.js';
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './redis-keys.js';
 import { createRedisPriceCache, type RedisPriceCache } from './redis-price-cache.js';
 import type { EventLog, Store } from '../store/types.js';
@@ -28,7 +28,7 @@ export interface RedisStore extends Store {
   prices: RedisPriceCache;
   /** The unfenced log: reads, and writes when there is a single writer. */
   events: EventLog;
-  /** The same log whose appends only succeed while `fence` is the lease's current value. */
+  /** The same log whose polled pages only succeed while `fence` is the lease's current value (pushes are never fenced). */
   fencedEvents(fence: string): EventLog;
   keys: RedisKeys;
 }
@@ -36,7 +36,8 @@ export interface RedisStore extends Store {
 /**
  * The shared store of cluster mode: event log, poll cursor and latest prices in Redis, so
  * every replica answers the same and a replica that joins later starts warm. Resolves once
- * the prices are loaded into memory.
+ * the content keys of events stored by an older release are indexed and the prices are loaded
+ * into memory.
  *
  * Durability is Redis's: an append is acknowledged once Redis applied the script, and survives
  * a Redis restart as far as its persistence does (AOF with `appendfsync always` or `everysec`).
@@ -47,6 +48,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     throw new Error(`openRedisStore: flushIntervalMs must be a positive number of milliseconds, got ${flushIntervalMs}`);
   }
   const keys = redisKeys(prefix);
+  const indexed = await indexStoredContentKeys(redis, keys);
+  if (indexed > 0) logger.info({ events: indexed }, 'content keys of the stored events indexed');
   const prices = createRedisPriceCache({ redis, keys, fence, logger });
   await prices.load();
 

@@ -1,108 +1,26 @@
 import Big from 'big.js';
 import { isDecimalString } from './decimal.js';
-import type { KnownEventType, NotificationRecord } from './notification.js';
+import type { NotificationRecord } from './notification.js';
+import { NOTIFICATION_KIND_TABLE, isJsonObject, type JsonObject } from './notification-kinds.js';
+import { NOTIFICATION_REGISTRY, UNKNOWN_KIND, type DecodedNotification } from './notification-registry.js';
 
 /**
- * The typed view of a stored event: which member of the notification union it is, decided
- * from its type and payload. Decoding never throws and never drops anything: whatever does not
- * fit a known shape becomes `UnknownNotification` with its payload kept as received.
+ * The typed view of a stored event, and the readers its typed fields use. Decoding never
+ * throws and never drops anything: whatever does not fit a known shape becomes
+ * `UnknownNotification` with its payload kept as received. Which shapes exist is the
+ * registry's (notification-kinds.ts).
  */
 
-export const NOTIFICATION_KINDS = [
-  'UserUpdate',
-  'CorporateAction',
-  'NonUserInitiatedTransaction',
-  'NonUserInitiatedTransactionV2',
-  'SendMoney',
-  'SendMoneySuccess',
-  'TopUp',
-  'TopUpSuccess',
-  'SavingsPlanNotice',
-  'SavingsPlanTradeSucceeded',
-  'SavingsPlanTradeFailed',
-  'CryptoTransfer',
-  'CryptoAction',
-  'AutomatedOrder',
-  'UnknownNotification',
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export { isJsonObject, type DecodedNotification, type JsonObject };
+export { savingsPlanTradeOutcome } from './notification-kinds.js';
 
-export interface DecodedNotification {
-  kind: NotificationKind;
-  record: NotificationRecord;
-  /** the parsed payload, untouched; the raw text itself when it is not valid JSON */
-  payload: unknown;
-}
+/** The union members of this release: one per kind, then `UnknownNotification`. */
+export const NOTIFICATION_KINDS = NOTIFICATION_REGISTRY.kindNames;
+export type NotificationKind = (typeof NOTIFICATION_KIND_TABLE)[number]['name'] | typeof UNKNOWN_KIND;
 
-export type JsonObject = Record<string, unknown>;
-
-/** One kind per upstream type; `null` where the payload decides (savings-plan trades). */
-const KIND_BY_TYPE: Record<KnownEventType, NotificationKind | null> = {
-  'user.update': 'UserUpdate',
-  'user.corporate-action': 'CorporateAction',
-  'user.non-user-initiated-tx': 'NonUserInitiatedTransaction',
-  'user.non-user-initiated-tx-v2': 'NonUserInitiatedTransactionV2',
-  'account.send-money': 'SendMoney',
-  'account.send-money-success': 'SendMoneySuccess',
-  'account.top-up': 'TopUp',
-  'account.top-up-success': 'TopUpSuccess',
-  'user.savings-plan-notification': 'SavingsPlanNotice',
-  'user.savings-plan-trade-notification': null,
-  'user.crypto-transfer-notification': 'CryptoTransfer',
-  'user.crypto-action': 'CryptoAction',
-  'user.automated-order': 'AutomatedOrder',
-};
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function present(payload: JsonObject, key: string): boolean {
-  const value = payload[key];
-  return value !== undefined && value !== null && value !== '';
-}
-
-/**
- * Success or failure of a savings-plan trade. The status decides when it is one of the two
- * documented values; otherwise an error code or message means failure, an offer or trade id
- * means success, and anything else is not recognised.
- */
-export function savingsPlanTradeKind(
-  payload: JsonObject,
-): 'SavingsPlanTradeSucceeded' | 'SavingsPlanTradeFailed' | null {
-  const status = payload['savings_plan_transaction_status'];
-  if (status === 'finished') return 'SavingsPlanTradeSucceeded';
-  if (status === 'not_confirmed') return 'SavingsPlanTradeFailed';
-  if (present(payload, 'error_code') || present(payload, 'error_message')) return 'SavingsPlanTradeFailed';
-  if (present(payload, 'offer_id') || present(payload, 'trade_id')) return 'SavingsPlanTradeSucceeded';
-  return null;
-}
-
-/** Every subscriber of an event gets the same record object: its payload is parsed once. */
-const decoded = new WeakMap<NotificationRecord, DecodedNotification>();
-
+/** Every subscriber of an event gets the same result object: its payload is parsed once. */
 export function decodeNotification(record: NotificationRecord): DecodedNotification {
-  let result = decoded.get(record);
-  if (!result) {
-    result = decode(record);
-    decoded.set(record, result);
-  }
-  return result;
-}
-
-function decode(record: NotificationRecord): DecodedNotification {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(record.payloadText);
-  } catch {
-    return { kind: 'UnknownNotification', record, payload: record.payloadText };
-  }
-  const known = Object.hasOwn(KIND_BY_TYPE, record.rawType)
-    ? KIND_BY_TYPE[record.rawType as KnownEventType]
-    : undefined;
-  if (known === undefined || !isJsonObject(payload)) return { kind: 'UnknownNotification', record, payload };
-  const kind = known ?? savingsPlanTradeKind(payload) ?? 'UnknownNotification';
-  return { kind, record, payload };
+  return NOTIFICATION_REGISTRY.decode(record);
 }
 
 /** The value under `key` when `payload` is an object, else undefined. */

@@ -4,43 +4,26 @@
  * older release does not understand is ever lost.
  */
 
-/** Upstream event types this release knows, in the order of the Bitpanda docs. */
-export const KNOWN_EVENT_TYPES = [
-  'user.update',
-  'user.corporate-action',
-  'user.non-user-initiated-tx',
-  'user.non-user-initiated-tx-v2',
-  'account.send-money',
-  'account.send-money-success',
-  'account.top-up',
-  'account.top-up-success',
-  'user.savings-plan-notification',
-  'user.savings-plan-trade-notification',
-  'user.crypto-transfer-notification',
-  'user.crypto-action',
-  'user.automated-order',
-] as const;
-export type KnownEventType = (typeof KNOWN_EVENT_TYPES)[number];
+import { NOTIFICATION_REGISTRY, notificationTypeName } from './notification-registry.js';
+import type { KnownEventType } from './notification-kinds.js';
 
-/** `user.non-user-initiated-tx-v2` → `USER_NON_USER_INITIATED_TX_V2` */
-export function notificationTypeName(rawType: string): string {
-  return rawType.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
-}
+export { notificationTypeName, type KnownEventType };
 
-export const NOTIFICATION_TYPES = [...KNOWN_EVENT_TYPES.map(notificationTypeName), 'UNKNOWN'] as const;
+/** Upstream event types this release knows, in the order of the Bitpanda docs (see notification-kinds.ts). */
+export const KNOWN_EVENT_TYPES = NOTIFICATION_REGISTRY.rawTypes as readonly KnownEventType[];
+
+/** The NotificationType enum values: one per known upstream type, then `UNKNOWN`. */
+export const NOTIFICATION_TYPES = NOTIFICATION_REGISTRY.notificationTypes;
 export type NotificationType = string;
 
-const KNOWN_SET = new Set<string>(KNOWN_EVENT_TYPES);
-
 export function isKnownEventType(rawType: string): rawType is KnownEventType {
-  return KNOWN_SET.has(rawType);
+  return NOTIFICATION_REGISTRY.isKnown(rawType);
 }
 
 /** The enum value for an upstream type: its upper snake name when known, else `UNKNOWN`. */
 export function notificationTypeOf(rawType: string): NotificationType {
-  return isKnownEventType(rawType) ? notificationTypeName(rawType) : 'UNKNOWN';
+  return NOTIFICATION_REGISTRY.typeOf(rawType);
 }
-
 
 /** One element of `data[]` from `GET /v1/events`, validated at the edge. */
 export interface IncomingNotification {

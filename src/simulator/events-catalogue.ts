@@ -2,15 +2,15 @@
  * Realistic notification events for the simulated Bitpanda events endpoint: one payload
  * generator per documented event type, modelled on the examples in the Bitpanda docs
  * (integer ids in older payloads, UUIDs in newer ones, amounts as decimal strings, Unix
- * seconds or ISO 8601 timestamps exactly where the docs use them).
+ * seconds or ISO 8601 timestamps exactly where the docs use them). Which types exist is the
+ * notification registry's (src/domain/notification-kinds.ts); a generator for each is required
+ * by the type of GENERATORS.
  */
 
-export const SIMULATED_EVENT_TYPES = [
-  'user.update', 'user.corporate-action', 'user.non-user-initiated-tx', 'user.non-user-initiated-tx-v2',
-  'account.send-money', 'account.send-money-success', 'account.top-up', 'account.top-up-success',
-  'user.savings-plan-notification', 'user.savings-plan-trade-notification', 'user.crypto-transfer-notification',
-  'user.crypto-action', 'user.automated-order',
-] as const;
+import { KNOWN_EVENT_TYPES, type KnownEventType } from '../domain/notification.js';
+
+/** The documented event types the simulator produces: every kind of the registry's. */
+export const SIMULATED_EVENT_TYPES: readonly KnownEventType[] = KNOWN_EVENT_TYPES;
 
 export type Payload = Record<string, unknown>;
 
@@ -71,7 +71,7 @@ const FIATS = [{ id: 1, symbol: 'EUR' }, { id: 2, symbol: 'USD' }, { id: 3, symb
 const CRYPTO = [{ id: 1, symbol: 'BTC' }, { id: 5, symbol: 'ETH' }, { id: 436, symbol: 'SOL' }, { id: 37, symbol: 'ADA' }] as const;
 const STOCKS = [{ id: 397, symbol: 'BAYN' }, { id: 401, symbol: 'AAPL' }, { id: 412, symbol: 'TSLA' }] as const;
 
-const GENERATORS: Record<(typeof SIMULATED_EVENT_TYPES)[number], Gen> = {
+const GENERATORS: Record<KnownEventType, Gen> = {
   'user.update': ({ now, random }) => ({
     action: pick(random, ['verification', 'verification', 'blacklisting', 'inactivation']),
     success: random() > 0.2,

@@ -1,16 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
-import {
-  extractUserId,
-  notificationTypeOf,
-  type IncomingNotification,
-  type NotificationRecord,
-} from '../domain/notification.js';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Price, PriceChange } from '../domain/price.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { migrate } from './migrations.js';
-import type { EventLog, EventQuery, PriceCache, Store } from './types.js';
+import { createSqliteEventLog } from './sqlite-event-log.js';
+import type { PriceCache, Store } from './types.js';
 import { createMemoryPrices, type PendingPrices } from './memory-prices.js';
 
 export interface SqliteStoreOptions {
@@ -30,32 +25,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const POLL_CURSOR_KEY = 'events.poll_cursor';
-
-interface EventRow {
-  seq: number;
-  id: string;
-  raw_type: string;
-  type: string;
-  created_at: string;
-  user_id: string | null;
-  payload_text: string;
-  received_at: number;
-}
-
-function toRecord(row: EventRow): NotificationRecord {
-  return {
-    seq: row.seq,
-    id: row.id,
-    rawType: row.raw_type,
-    type: row.type,
-    createdAt: row.created_at,
-    userId: row.user_id,
-    payloadText: row.payload_text,
-    receivedAt: row.received_at,
-  };
-}
-
 function isFilePath(path: string): boolean {
   return path !== ':memory:' && path !== '' && !path.startsWith('file:');
 }
@@ -64,7 +33,7 @@ function isFilePath(path: string): boolean {
  * The embedded store: event log, poll cursor and latest prices in one SQLite file.
  *
  * Durability: the file runs in WAL mode with `synchronous=FULL`, so every committed transaction
- * (an event batch together with its poll cursor) is fsynced before `append` resolves and
+ * (an event batch, with its poll cursor when it is a polled page) is fsynced before `append` resolves and
  * survives a power loss, not only a process crash. Price writes are batched by the
  * write-behind timer into one transaction per interval, so FULL costs them one fsync per
  * interval, not one per tick.
@@ -91,7 +60,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     throw error;
   }
 
-  const events = createEventLog(db, now);
+  const events = createSqliteEventLog(db, now);
   const prices = createPriceCache(db, { logger, now });
   const timer = setInterval(() => {
     try {
@@ -115,88 +84,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       } finally {
         db.close();
       }
-    },
-  };
-}
-
-function createEventLog(db: Database, now: () => number): EventLog {
-  // Duplicates are skipped before the INSERT: a conflicting INSERT would still consume a value
-  // of the AUTOINCREMENT sequence and leave a gap in the log.
-  const exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM events WHERE id = ?');
-  const insert = db.prepare<[string, string, string, string, string | null, string, number]>(
-    `INSERT INTO events (id, raw_type, type, created_at, user_id, payload_text, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const setCursor = db.prepare<[string, string | null]>(
-    'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
-  const getCursor = db.prepare<[string], { value: string | null }>('SELECT value FROM state WHERE key = ?');
-  const getById = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
-  const maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events');
-
-  const appendTx = db.transaction((batch: readonly IncomingNotification[], pollCursor: string | null) => {
-    const receivedAt = now();
-    const stored: NotificationRecord[] = [];
-    for (const event of batch) {
-      const { id, type: rawType, payload, created_at: createdAt } = event;
-      if (exists.get(id)) continue;
-      const userId = extractUserId(payload);
-      const type = notificationTypeOf(rawType);
-      const seq = Number(insert.run(id, rawType, type, createdAt, userId, payload, receivedAt).lastInsertRowid);
-      stored.push({ seq, id, rawType, type, createdAt, userId, payloadText: payload, receivedAt });
-    }
-    setCursor.run(POLL_CURSOR_KEY, pollCursor);
-    return stored;
-  });
-
-  /** One prepared statement per query shape, built on first use. */
-  const listStatements = new Map<string, Statement<unknown[], EventRow>>();
-  function listStatement(query: EventQuery, typeCount: number): Statement<unknown[], EventRow> {
-    const hasUser = query.userId != null;
-    const hasAfter = query.afterSeq != null;
-    const hasBefore = query.beforeSeq != null;
-    const key = `${query.direction}:${typeCount}:${+hasUser}${+hasAfter}${+hasBefore}`;
-    let statement = listStatements.get(key);
-    if (!statement) {
-      const where: string[] = [];
-      if (typeCount > 0) where.push(`type IN (${Array.from({ length: typeCount }, () => '?').join(', ')})`);
-      if (hasUser) where.push('user_id = ?');
-      if (hasAfter) where.push('seq > ?');
-      if (hasBefore) where.push('seq < ?');
-      const sql =
-        'SELECT * FROM events' +
-        (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-        ` ORDER BY seq ${query.direction === 'backward' ? 'DESC' : 'ASC'} LIMIT ?`;
-      statement = db.prepare<unknown[], EventRow>(sql);
-      listStatements.set(key, statement);
-    }
-    return statement;
-  }
-
-  return {
-    async append(batch, pollCursor) {
-      return appendTx.immediate(batch, pollCursor);
-    },
-    async pollCursor() {
-      return getCursor.get(POLL_CURSOR_KEY)?.value ?? null;
-    },
-    async get(id) {
-      const row = getById.get(id);
-      return row ? toRecord(row) : null;
-    },
-    async list(query) {
-      const limit = Number.isFinite(query.limit) ? Math.max(0, Math.floor(query.limit)) : 0;
-      if (limit === 0) return [];
-      const types = query.types && query.types.length > 0 ? [...new Set(query.types)] : [];
-      const params: unknown[] = [...types];
-      if (query.userId != null) params.push(query.userId);
-      if (query.afterSeq != null) params.push(query.afterSeq);
-      if (query.beforeSeq != null) params.push(query.beforeSeq);
-      params.push(limit);
-      return listStatement(query, types.length).all(...params).map(toRecord);
-    },
-    async lastSeq() {
-      return maxSeq.get()?.seq ?? 0;
     },
   };
 }

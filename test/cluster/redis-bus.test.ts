@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/cluster/redis-bus.js';
 import { createSequencer } from '../../src/cluster/notification-sequencer.js';
@@ -6,7 +5,7 @@ import type { NotificationRecord } from '../../src/domain/notification.js';
 import type { Price } from '../../src/domain/price.js';
 import { openRedisStore, type RedisStore } from '../../src/cluster/redis-store.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
-import { TEST_REDIS_URL, cleanupPrefix, describeRedis, uniquePrefix } from '../helpers/redis.js';
+import { cleanupPrefix, describeRedis, uniquePrefix, useRedisClients } from '../helpers/redis.js';
 
 const describe = await describeRedis();
 
@@ -14,20 +13,11 @@ const price = (ask: string): Price => ({ id: 'BTC:EUR', ask, time: 1, receivedAt
 const incoming = (n: number) => ({ id: `evt-${n}`, type: 'user.update', payload: '{}', created_at: '2025-01-01T00:00:00Z' });
 
 describe('the Redis bus (against a real Redis)', () => {
-  const clients: Redis[] = [];
+  const client = useRedisClients();
   const stops: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
-    for (const c of clients.splice(0)) c.disconnect();
   });
-
-  /** a connected client: a subscriber must not enter subscriber mode before its ready check */
-  async function client(): Promise<Redis> {
-    const c = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    clients.push(c);
-    await new Promise((resolve) => c.once('ready', resolve));
-    return c;
-  }
 
   async function replica(store: RedisStore, canPublish: () => boolean): Promise<RedisBus> {
     const bus = createRedisBus({ publisher: await client(), subscriber: await client(), channel: store.keys.channel, log: store.events, canPublish });

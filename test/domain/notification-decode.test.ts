@@ -6,7 +6,7 @@ import {
   decodeNotification,
   int,
   objects,
-  savingsPlanTradeKind,
+  savingsPlanTradeOutcome,
   str,
   type DecodedNotification,
   type NotificationKind,
@@ -28,7 +28,7 @@ interface Expectation {
 
 const EXPECTED: Record<NotificationFixtureName, Expectation> = {
   userUpdate: {
-    kind: 'UserUpdate',
+    kind: 'UserUpdateNotification',
     userId: '1ed804ad-349c-61f8-a53d-826724196664',
     fields: {
       action: [S('action'), 'verification'],
@@ -37,7 +37,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   corporateAction: {
-    kind: 'CorporateAction',
+    kind: 'CorporateActionNotification',
     userId: '1ed7aabf-3bfb-6bb2-8821-8626d6ed9c94',
     fields: {
       id: [S('id'), '1ed9020e-35f5-62ac-b802-369ecc33bc49'],
@@ -52,7 +52,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   nonUserInitiatedTx: {
-    kind: 'NonUserInitiatedTransaction',
+    kind: 'NonUserInitiatedTransactionNotification',
     userId: '1ed8b508-67a6-6722-99f3-f2ef672bfa54',
     fields: {
       id: [S('id'), '1ed91009-a537-6fd0-a7bb-2eba2834ba6e'],
@@ -64,7 +64,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   nonUserInitiatedTxV2: {
-    kind: 'NonUserInitiatedTransactionV2',
+    kind: 'NonUserInitiatedTransactionV2Notification',
     userId: 'abcd1234-12ab-ab12-abcdef123456',
     fields: {
       id: [S('id'), 'abcd1234-12ab-ab12-abcdef123456'],
@@ -80,7 +80,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   sendMoney: {
-    kind: 'SendMoney',
+    kind: 'SendMoneyNotification',
     userId: null,
     fields: {
       id: [S('id'), '1ed80ed8-3393-64ca-ba25-46e31c542a97'],
@@ -93,7 +93,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   sendMoneySuccess: {
-    kind: 'SendMoneySuccess',
+    kind: 'SendMoneySuccessNotification',
     userId: null,
     fields: {
       id: [S('id'), '614c7a22-5abd-4511-aa99-5b3557e92e51'],
@@ -105,7 +105,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   topUp: {
-    kind: 'TopUp',
+    kind: 'TopUpNotification',
     userId: null,
     fields: {
       trade_id: [S('trade_id'), '1234567'],
@@ -116,7 +116,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   topUpSuccess: {
-    kind: 'TopUpSuccess',
+    kind: 'TopUpSuccessNotification',
     userId: null,
     fields: {
       id: [S('id'), '1ed8065b-2a73-6b5e-b03f-2a65c999892d'],
@@ -128,7 +128,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   savingsPlanNotice: {
-    kind: 'SavingsPlanNotice',
+    kind: 'SavingsPlanNotification',
     userId: '1ed97e4a-912c-69be-9320-0aa759597920',
     fields: {
       fiat_id: [S('fiat_id'), '1'],
@@ -148,7 +148,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   savingsPlanTradeFailed: {
-    kind: 'SavingsPlanTradeFailed',
+    kind: 'SavingsPlanTradeFailedNotification',
     userId: '1ed97e4a-912c-69be-9320-0aa759597920',
     fields: {
       error_code: [S('error_code'), '403'],
@@ -159,7 +159,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   savingsPlanTradeSucceeded: {
-    kind: 'SavingsPlanTradeSucceeded',
+    kind: 'SavingsPlanTradeSucceededNotification',
     userId: '1ed97d32-dcb7-6974-a846-c6a5060457b4',
     fields: {
       offer_id: [S('offer_id'), 'abadd2dc-cfd7-4411-b135-7cbcbb0823ae'],
@@ -170,7 +170,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   cryptoTransfer: {
-    kind: 'CryptoTransfer',
+    kind: 'CryptoTransferNotification',
     userId: '12345678-abcd-abcd-1234-123456789abc',
     fields: {
       id: [S('id'), '4e465f96-6abf-4b91-9abb-f61b38eda58a'],
@@ -196,7 +196,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   cryptoAction: {
-    kind: 'CryptoAction',
+    kind: 'CryptoActionNotification',
     userId: 'abcd71c8-abcd-1234-12ab-abcd4c841234',
     fields: {
       id: [S('id'), '00000000-abcd-1234-12ab-abcd4c841234'],
@@ -206,7 +206,7 @@ const EXPECTED: Record<NotificationFixtureName, Expectation> = {
     },
   },
   automatedOrder: {
-    kind: 'AutomatedOrder',
+    kind: 'AutomatedOrderNotification',
     userId: '1ef2efc7-1d0c-658b-8bdb-7398fd6afe94',
     fields: {
       domain_slug: [S('domain_slug'), 'b2b2c_qa'],
@@ -298,7 +298,7 @@ describe('decodeNotification on what this release does not know', () => {
 
   it('accepts extra fields and unknown enum values in a known shape', () => {
     const decoded = decode('user.update', '{"action":"blacklisting_v9","success":"maybe","user_id":"u","new":{"x":1}}');
-    expect(decoded.kind).toBe('UserUpdate');
+    expect(decoded.kind).toBe('UserUpdateNotification');
     expect(str(decoded.payload, 'action')).toBe('blacklisting_v9');
     expect(bool(decoded.payload, 'success')).toBeNull();
     expect(decoded.payload).toMatchObject({ new: { x: 1 } });
@@ -318,18 +318,18 @@ describe('decodeNotification on what this release does not know', () => {
 
   it('decides savings-plan trades by the payload, and gives up on neither shape', () => {
     const type = 'user.savings-plan-trade-notification';
-    expect(decode(type, '{"savings_plan_transaction_status":"finished"}').kind).toBe('SavingsPlanTradeSucceeded');
-    expect(decode(type, '{"savings_plan_transaction_status":"not_confirmed"}').kind).toBe('SavingsPlanTradeFailed');
+    expect(decode(type, '{"savings_plan_transaction_status":"finished"}').kind).toBe('SavingsPlanTradeSucceededNotification');
+    expect(decode(type, '{"savings_plan_transaction_status":"not_confirmed"}').kind).toBe('SavingsPlanTradeFailedNotification');
     expect(decode(type, '{"savings_plan_transaction_status":"rejected","error_code":"500"}').kind).toBe(
-      'SavingsPlanTradeFailed',
+      'SavingsPlanTradeFailedNotification',
     );
     expect(decode(type, '{"savings_plan_transaction_status":"settled","trade_id":"t"}').kind).toBe(
-      'SavingsPlanTradeSucceeded',
+      'SavingsPlanTradeSucceededNotification',
     );
     expect(decode(type, '{"savings_plan_transaction_status":"pending","savings_plan_id":"p"}').kind).toBe(
       'UnknownNotification',
     );
-    expect(savingsPlanTradeKind({ error_code: '', offer_id: 'o' })).toBe('SavingsPlanTradeSucceeded');
-    expect(savingsPlanTradeKind({})).toBeNull();
+    expect(savingsPlanTradeOutcome({ error_code: '', offer_id: 'o' })).toBe('succeeded');
+    expect(savingsPlanTradeOutcome({})).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { describe, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { deleteKeysWithPrefix } from '../../src/cluster/redis-scripts.js';
 import { killStillRunning } from './process.js';
 import { within } from './queue.js';
@@ -133,4 +133,22 @@ export async function startThrowawayRedis(options: { dir: string }): Promise<Thr
 
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: () => kill('SIGTERM') };
+}
+
+/**
+ * Registers, where it is called, an `afterEach` that disconnects every client the returned
+ * function connected during the test. A client resolves once ready: a subscriber must not
+ * enter subscriber mode before its ready check.
+ */
+export function useRedisClients(url = TEST_REDIS_URL): () => Promise<Redis> {
+  const clients: Redis[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+  return async () => {
+    const c = new Redis(url, { maxRetriesPerRequest: 1 });
+    clients.push(c);
+    await new Promise((resolve) => c.once('ready', resolve));
+    return c;
+  };
 }

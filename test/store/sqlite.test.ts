@@ -116,7 +116,7 @@ describe('openSqliteStore: event log', () => {
   it('rolls back events and cursor together when a row violates a constraint mid-batch', async () => {
     const store = open();
     await store.events.append([event('a')], 'c1');
-    const broken = { ...event('bad'), payload: null } as unknown as IncomingNotification;
+    const broken = { ...event('bad'), created_at: null } as unknown as IncomingNotification;
     await expect(store.events.append([event('b'), broken, event('c')], 'c2')).rejects.toThrow(/NOT NULL/);
     expect(await store.events.pollCursor()).toBe('c1');
     expect(await store.events.lastSeq()).toBe(1);
