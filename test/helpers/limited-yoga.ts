@@ -4,7 +4,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { createBus } from '../../src/bus/bus.js';
 import { toPrice, toPriceChange } from '../../src/domain/price.js';
 import { silentLogger } from '../../src/logger.js';
-import { Metrics } from '../../src/metrics.js';
+import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import type { GraphQLContext } from '../../src/schema/context.js';
 import { createLoaders } from '../../src/schema/loaders.js';
@@ -47,7 +47,7 @@ export async function startYoga(plugins: Plugin[], options: { pairs?: number } =
   const services: Services = {
     store,
     bus: createBus(),
-    metrics: new Metrics(),
+    metrics: createGatewayMetrics({ processMetrics: false }),
     logger: silentLogger,
     upstream: { priceSocket: () => null, poller: () => null },
     limits: { maxFilterPairs: 50 },
