@@ -1,6 +1,6 @@
 import type { Bus, SubscribeOptions } from '../../src/bus/bus.js';
 import type { Topic, Topics } from '../../src/bus/topics.js';
-import { AsyncQueue } from './queue.js';
+import { AsyncQueue, within } from './queue.js';
 
 export interface BusWatch {
   /** every topic a subscription started listening to, in order */
@@ -33,4 +33,19 @@ export function watchBusSubscriptions(bus: Bus): BusWatch {
       bus.subscribe = original;
     },
   };
+}
+
+/**
+ * Resolves when `count` listeners listen to `topic` on `bus`: checked at once, then on each
+ * change the bus reports. Rejects naming the wait after `ms` (a guard, not a measurement).
+ */
+export function listenerCount(bus: Bus, topic: Topic, count: number, ms = 10_000): Promise<void> {
+  let stop = (): void => {};
+  const reached = new Promise<void>((resolve) => {
+    if (bus.listenerCount(topic) === count) return resolve();
+    stop = bus.watchListeners((t, n) => {
+      if (t === topic && n === count) resolve();
+    });
+  });
+  return within(reached, ms, `${count} listeners on ${topic} (${bus.listenerCount(topic)} now)`).finally(() => stop());
 }
