@@ -49,3 +49,17 @@ export function listenerCount(bus: Bus, topic: Topic, count: number, ms = 10_000
   });
   return within(reached, ms, `${count} listeners on ${topic} (${bus.listenerCount(topic)} now)`).finally(() => stop());
 }
+
+/**
+ * Resolves with the next payload published on `topic` for which `predicate` holds (the gateway
+ * stores a price before it publishes it). Call it before causing the event.
+ */
+export function published<K extends Topic>(bus: Bus, topic: K, predicate: (payload: Topics[K]) => boolean = () => true, ms = 10_000): Promise<Topics[K]> {
+  let off = (): void => {};
+  const seen = new Promise<Topics[K]>((resolve) => {
+    off = bus.on(topic, (payload) => {
+      if (predicate(payload)) resolve(payload);
+    });
+  });
+  return within(seen, ms, `a ${topic} event`).finally(() => off());
+}
