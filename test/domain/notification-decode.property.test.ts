@@ -10,7 +10,8 @@ import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import { createLoaders } from '../../src/schema/loaders.js';
 import type { Services } from '../../src/services.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/types.js';
 import { NOTIFICATION_FIXTURES } from '../fixtures/notifications.js';
 
 const RUNS = 2000;
@@ -76,7 +77,7 @@ describe('notification decoding (fast-check)', () => {
   });
 
   describe('stored and read through the schema', () => {
-    let store: SqliteStore;
+    let store: Store;
     let services: Services;
     beforeEach(() => {
       store = openSqliteStore({ path: ':memory:' });
