@@ -12,6 +12,7 @@ import { startHttpServer, type Readiness, type RunningServer } from './server/ht
 import type { Services } from './services.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { reasonOf, StartupError } from './startup-error.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
@@ -164,6 +165,14 @@ async function startSimulatorWhenNeeded({ options, config, logger, gateway, disp
   return simulator;
 }
 
+function openSqlite(path: string, logger: Logger, now: () => number): Store {
+  try {
+    return openSqliteStore({ path, logger: logger.child({ component: 'store' }), now });
+  } catch (error) {
+    throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
 /** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
 async function openStorage(
   { config, logger, now, disposers }: Startup,
@@ -171,7 +180,7 @@ async function openStorage(
   onSimulator: boolean,
 ): Promise<{ cluster: Cluster | null; store: Store; bus: Bus }> {
   if (config.redisUrl === null) {
-    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    const store = openSqlite(config.databasePath, logger, now);
     disposers.push(() => store.close());
     return { cluster: null, store, bus: createBus() };
   }
@@ -273,6 +282,7 @@ function startServer(config: Config, services: Services, readiness: () => Promis
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       hideInternalErrors: config.hideInternalErrors,
     },
+    drainMs: config.shutdownDrainMs,
     port: config.port,
     host: config.host,
   });
