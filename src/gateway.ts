@@ -10,6 +10,8 @@ import { schema } from './schema/index.js';
 import { createYogaServer } from './server/yoga.js';
 import { startHttpServer, type Readiness, type RunningServer } from './server/http.js';
 import type { Services } from './services.js';
+import { createClientAuth, type ClientAuth, type ClientAuthOptions } from './server/auth/client-auth.js';
+import { createWsAuthenticator } from './server/auth/ws-auth.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { reasonOf, StartupError } from './startup-error.js';
@@ -25,6 +27,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** extra options for the built-in simulator (tests and demos) */
   simulator?: SimulatorOptions;
+  /** client authentication's clock and timers (tests) */
+  clientAuth?: Pick<ClientAuthOptions, 'now' | 'timers'>;
   /** overrides for the upstream clients: timings, backoff, randomness (tests) */
   upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
 }
@@ -107,6 +111,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
   const { config, logger, gateway } = startup;
   const simulator = await startSimulatorWhenNeeded(startup);
   const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
+  const auth = startClientAuth(startup);
   const { cluster, store, bus } = await openStorage(startup, metrics, simulator !== null);
   const tokens = startTokens(startup, simulator, metrics.tokens);
   const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens });
@@ -121,6 +126,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     logger,
     upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
     limits: { maxFilterPairs: config.maxFilterPairs },
+    auth,
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
@@ -171,6 +177,31 @@ function openSqlite(path: string, logger: Logger, now: () => number): Store {
   } catch (error) {
     throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
   }
+}
+
+/**
+ * How clients sign in, said in the first log lines: who may read what. Without `AUTH_JWKS_URL`
+ * no token verifies, so on a real upstream nothing user-specific is served to anyone.
+ */
+function startClientAuth({ options, config, logger, now }: Startup): ClientAuth {
+  const auth = createClientAuth({
+    jwksUrl: config.authJwksUrl,
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    userClaim: config.authUserClaim,
+    partnerScope: config.authPartnerScope,
+    anonymous: config.authAnonymous,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    now,
+    ...options.clientAuth,
+  });
+  const anonymous = { none: 'nothing', prices: 'prices only', all: 'everything, every user\'s notifications included' }[config.authAnonymous];
+  const tokens = auth.verifier ? `client tokens verified against ${auth.verifier.keys.source}` : 'no AUTH_JWKS_URL: client tokens are refused';
+  const message = `client authentication: ${tokens}; clients without a token may read ${anonymous} (AUTH_ANONYMOUS=${config.authAnonymous})`;
+  const onSimulator = config.wsUrl === null && config.apiUrl === null;
+  if (config.authAnonymous === 'all' && !onSimulator) logger.warn({ authAnonymous: config.authAnonymous }, `${message}: anyone who reaches this gateway reads every user's notifications`);
+  else logger.info({ authAnonymous: config.authAnonymous, verifiesTokens: auth.verifier !== null }, message);
+  return auth;
 }
 
 /** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
@@ -281,6 +312,7 @@ function startServer(config: Config, services: Services, readiness: () => Promis
       limitBytes: config.wsSendLimitBytes,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       hideInternalErrors: config.hideInternalErrors,
+      authenticate: createWsAuthenticator({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
     },
     drainMs: config.shutdownDrainMs,
     port: config.port,

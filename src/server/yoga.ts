@@ -5,6 +5,10 @@ import type { GraphQLContext } from '../schema/context.js';
 import { createLoaders } from '../schema/loaders.js';
 import { useErrorCodes } from './error-codes.js';
 import { useHttpMetrics } from './use-http-metrics.js';
+import { useClientAuth } from './auth/use-client-auth.js';
+import { viewerOf } from '../domain/viewer.js';
+import { ANONYMOUS } from '../domain/identity.js';
+import type { Viewer } from '../domain/viewer.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -36,8 +40,17 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
     // served from this process, not a CDN: GraphiQL works on closed networks too; its 9 MB
     // bundle is loaded at the first GraphiQL request rather than at start
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    context: () => ({ services, loaders: createLoaders(services) }),
-    plugins: [useErrorCodes(), useHttpMetrics({ metrics: services.metrics.http })],
+    // the viewer comes from the request (useClientAuth), a WebSocket connection or a shared group
+    context: (initial) => ({
+      services,
+      loaders: createLoaders(services),
+      viewer: (initial['viewer'] as Viewer | undefined) ?? viewerOf(ANONYMOUS, services.auth.anonymous),
+    }),
+    plugins: [
+      useErrorCodes(),
+      useHttpMetrics({ metrics: services.metrics.http }),
+      useClientAuth({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
+    ],
     logging: {
       debug: (...args) => services.logger.debug({ yoga: args }, 'yoga'),
       info: (...args) => services.logger.info({ yoga: args }, 'yoga'),
