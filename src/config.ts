@@ -143,6 +143,8 @@ const GATEWAY_VARIABLES = {
   wsSendLimitBytes: integer('WS_SEND_LIMIT_BYTES', { fallback: 1_048_576, min: 1024, max: 1_073_741_824 }),
   /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
   wsConnectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', { fallback: 3000, min: 1, max: 600_000 }),
+  /** the longest a stop waits for requests in flight (after /ready turns 503, before the port closes) */
+  shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', { fallback: 10_000, min: 0, max: 600_000 }),
   /** the most pairs one PriceFilter may list */
   maxFilterPairs: integer('MAX_FILTER_PAIRS', { fallback: 500, min: 1, max: 100_000 }),
   // ---- client authentication (see README, "Security model") ----
