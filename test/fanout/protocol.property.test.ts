@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { within } from '../helpers/queue.js';
 import { closeRawClients, rawClient, type RawClient } from './raw-client.js';
+import { referenceServer } from './reference-server.js';
 
 /**
  * Random message sequences against the graphql-transport-ws core over a real socket, checked
@@ -11,8 +12,9 @@ import { closeRawClients, rawClient, type RawClient } from './raw-client.js';
  * then the close code and reason, or a connection that still answers a ping.
  */
 
-const RUNS = 120;
+const RUNS = 80;
 const TIMEOUT_RUNS = 10;
+const REFERENCE_RUNS = 50;
 
 const PRICE = 'subscription { priceUpdated(filter: { assets: ["BTC"] }) { id ask } }';
 const BAD = 'subscription { nope }';
@@ -182,6 +184,20 @@ describe('graphql-transport-ws: random message sequences over a real socket (fas
     );
     // the server still serves a fresh connection
     await play(gateway().server.wsUrl, [{ t: 'init' }, { t: 'query', id: 'a' }]);
+  });
+
+  it(`the model is graphql-ws's own server's behaviour: the same sequences against it (${REFERENCE_RUNS} runs)`, async () => {
+    const reference = await referenceServer(gateway());
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.option(payload.map((p): Step => ({ t: 'init', payload: p })), { nil: null, freq: 4 }), fc.array(step, { minLength: 1, maxLength: 12 }), (init, steps) =>
+          play(reference.url, init ? [init, ...steps] : steps),
+        ),
+        { numRuns: REFERENCE_RUNS },
+      );
+    } finally {
+      await reference.close();
+    }
   });
 });
 
