@@ -153,6 +153,7 @@ const progress = setInterval(() => {
 }, 30_000);
 
 await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+const trafficSeconds = elapsedMin() * 60;
 
 // traffic stops; every event must reach the follower
 for (const t of timers) clearInterval(t);
@@ -186,7 +187,7 @@ for (let i = 1; i < ids.length; i++) if ((position.get(ids[i]!) ?? -1) < (positi
 
 const minutes = elapsedMin();
 console.log('');
-console.log(`soak: ${(minutes * 60).toFixed(0)} s, seed ${process.env.SOAK_SEED ?? 0x50a4}`);
+console.log(`soak: ${trafficSeconds.toFixed(0)} s of traffic, ${(minutes * 60).toFixed(0)} s with the final delivery, seed ${process.env.SOAK_SEED ?? 0x50a4}`);
 console.log(`traffic: ${counts.queries} queries (${counts.queryErrors} with errors), ${counts.subscriptionsOpened} price subscriptions opened / ${counts.subscriptionsClosed} closed, ${counts.priceFrames} price frames, ${counts.faults} faults, ${counts.resumes} resumes, ${counts.taskFailures} traffic requests failed`);
 // the first fifth is warm-up (code loaded, caches and pools filled); the slopes are over the rest
 const steady = <T>(points: T[]): T[] => points.slice(Math.floor(points.length / 5));
