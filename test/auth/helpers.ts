@@ -1,6 +1,8 @@
 import { encodeCursor } from '../../src/domain/notification.js';
 import type { AuthGateway } from '../helpers/auth.js';
-import { rawClient, until, type RawClient } from '../fanout/raw-client.js';
+import { rawClient, type RawClient } from '../fanout/raw-client.js';
+import { listenerCount } from '../helpers/bus-watch.js';
+import { within } from '../helpers/queue.js';
 
 export const STREAM = `subscription($userId: ID, $after: String) {
   notificationReceived(userId: $userId, after: $after) { ... on Notification { id userId cursor } }
@@ -52,14 +54,19 @@ export function eventIds(client: RawClient, id: string): string[] {
 
 /** Waits until subscription `id` delivered `count` events, and returns their ids. */
 export async function waitEvents(client: RawClient, id: string, count: number, what = `${count} events on ${id}`): Promise<string[]> {
-  await until(() => eventIds(client, id).length >= count, what, 20_000);
+  let seen = 0;
+  const isEvent = (text: string): boolean => {
+    const f = JSON.parse(text) as Frame;
+    return f.id === id && f.type === 'next' && Boolean(f.payload?.data?.notificationReceived);
+  };
+  if (eventIds(client, id).length < count) await within(client.frames.find((text) => isEvent(text) && ++seen >= count), 20_000, what);
   return eventIds(client, id);
 }
 
 /** The first `error` or `next` frame of subscription `id`. */
 export async function firstAnswer(client: RawClient, id: string): Promise<Frame> {
-  await until(() => framesOf(client, id).some((f) => f.type === 'error' || f.type === 'next'), `an answer on ${id}`);
-  return framesOf(client, id).find((f) => f.type === 'error' || f.type === 'next')!;
+  const isAnswer = (f: Frame): boolean => f.id === id && (f.type === 'error' || f.type === 'next');
+  return JSON.parse(await within(client.frames.find((text) => isAnswer(JSON.parse(text) as Frame)), 10_000, `an answer on ${id}`)) as Frame;
 }
 
 /** The error codes of an `error` frame, or of a `next` frame's errors. */
@@ -70,7 +77,7 @@ export function codesOf(frame: Frame): unknown[] {
 
 /** Waits until the gateway has `count` listeners on the notification bus (live subscriptions or groups). */
 export async function notificationListeners(auth: AuthGateway, count: number): Promise<void> {
-  await until(() => auth.gw.services.bus.listenerCount('notification:received') === count, `${count} notification listeners`);
+  await listenerCount(auth.gw.services.bus, 'notification:received', count);
 }
 
 /** A GraphQL POST with an optional bearer token. */
