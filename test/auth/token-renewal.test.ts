@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
-import { closeRawClients, until, type RawClient } from '../fanout/raw-client.js';
+import { closeRawClients, type RawClient } from '../fanout/raw-client.js';
+import { within } from '../helpers/queue.js';
 import { addEvent, codesOf, firstAnswer, framesOf, FROM_START, notificationListeners, signedIn, STREAM, waitEvents } from './helpers.js';
 
 const AUTHENTICATE = 'mutation($token: String!) { authenticate(token: $token) { subject expiresAt } }';
@@ -11,6 +12,16 @@ function closedYet(client: RawClient): () => boolean {
   let closed = false;
   void client.closed.then(() => (closed = true));
   return () => closed;
+}
+
+/** Resolves once subscription `id` delivered `count` prices. */
+function pricesOn(client: RawClient, id: string, count: number): Promise<string> {
+  let seen = 0;
+  const isPrice = (text: string): boolean => {
+    const f = JSON.parse(text) as { id?: string; type: string };
+    return f.id === id && f.type === 'next' && ++seen >= count;
+  };
+  return within(client.frames.find(isPrice), 10_000, `${count} prices on ${id}`);
 }
 
 function askPrices(client: RawClient, id: string): string[] {
@@ -54,7 +65,7 @@ describe('token expiry and renewal on a live WebSocket', () => {
     const before = addEvent(auth, 'alice');
     emit('100.00000');
     await waitEvents(a, 'replay', 1);
-    await until(() => askPrices(a, 'prices').length === 1, 'the first price');
+    await pricesOn(a, 'prices', 1);
 
     a.subscribe('renew', AUTHENTICATE, { token: await auth.user('alice', 600) });
     const renewed = await firstAnswer(a, 'renew');
@@ -69,7 +80,7 @@ describe('token expiry and renewal on a live WebSocket', () => {
     emit('101.00000');
     expect(await waitEvents(a, 'live', 3)).toEqual([before, between, after]);
     expect(await waitEvents(a, 'replay', 3)).toEqual([before, between, after]);
-    await until(() => askPrices(a, 'prices').length === 2, 'the second price');
+    await pricesOn(a, 'prices', 2);
     expect(askPrices(a, 'prices')).toEqual(['100.00000', '101.00000']);
     expect(isClosed()).toBe(false);
 
