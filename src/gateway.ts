@@ -171,14 +171,6 @@ async function startSimulatorWhenNeeded({ options, config, logger, gateway, disp
   return simulator;
 }
 
-function openSqlite(path: string, logger: Logger, now: () => number): Store {
-  try {
-    return openSqliteStore({ path, logger: logger.child({ component: 'store' }), now });
-  } catch (error) {
-    throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
-  }
-}
-
 /**
  * How clients sign in, said in the first log lines: who may read what. Without `AUTH_JWKS_URL`
  * no token verifies, so on a real upstream nothing user-specific is served to anyone.
@@ -202,6 +194,14 @@ function startClientAuth({ options, config, logger, now }: Startup): ClientAuth 
   if (config.authAnonymous === 'all' && !onSimulator) logger.warn({ authAnonymous: config.authAnonymous }, `${message}: anyone who reaches this gateway reads every user's notifications`);
   else logger.info({ authAnonymous: config.authAnonymous, verifiesTokens: auth.verifier !== null }, message);
   return auth;
+}
+
+function openSqlite(path: string, logger: Logger, now: () => number): Store {
+  try {
+    return openSqliteStore({ path, logger: logger.child({ component: 'store' }), now });
+  } catch (error) {
+    throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
+  }
 }
 
 /** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
