@@ -19,6 +19,10 @@ export interface HttpServerOptions {
   compression?: boolean;
   /** budgets, timeouts and sharing of the GraphQL WebSocket */
   ws?: GraphQLWsOptions;
+  /** ms a client has to send a whole request, body included (Node's default is 300 s; SSE responses are not bound by it) @default 30000 */
+  requestTimeoutMs?: number;
+  /** ms a client has to send a request's headers @default 10000 */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -39,8 +43,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, port, host } = options;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options;
+  // a slow body or slow headers hold a connection for these long at most (checked every second)
+  const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1000 };
+  const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (path === '/ready') {

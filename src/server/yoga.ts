@@ -1,11 +1,13 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { createLoaders } from '../schema/loaders.js';
 import { useErrorCodes } from './error-codes.js';
 import { useHttpMetrics } from './use-http-metrics.js';
+import { createSseStreams } from './use-sse-streams.js';
+import { yogaLogger } from './yoga-logging.js';
+import { yogaSafety, type YogaSafetyOptions } from './yoga-safety.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -26,23 +28,27 @@ subscription LivePrices {
 }
 `;
 
+/** Limits and browser safety (see yoga-safety.ts); `graphiql` turns the page on or off. */
+export type YogaServerSafety = Omit<YogaSafetyOptions, 'graphiql' | 'path'> & { graphiql?: boolean };
+
 /** GraphQL over HTTP, SSE and GraphiQL; the WebSocket transport shares its envelop. */
-export function createYogaServer(options: { schema: GraphQLSchema; services: Services }): Yoga {
-  const { schema, services } = options;
+export function createYogaServer(options: { schema: GraphQLSchema; services: Services; safety?: YogaServerSafety }): Yoga {
+  const { schema, services, safety: { graphiql = true, ...safety } = {} } = options;
+  const sse = createSseStreams();
+  services.metrics.gauges.sseStreams(() => sse.open);
+  const { plugins: safetyPlugins, ...safe } = yogaSafety({
+    ...safety,
+    path: GRAPHQL_PATH,
+    // served from this process, not a CDN: GraphiQL works on closed networks too
+    graphiql: graphiql && { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
+  });
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
-    // served from this process, not a CDN: GraphiQL works on closed networks too
-    renderGraphiQL,
+    ...safe,
     context: () => ({ services, loaders: createLoaders(services) }),
-    plugins: [useErrorCodes(), useHttpMetrics({ metrics: services.metrics.http })],
-    logging: {
-      debug: (...args) => services.logger.debug({ yoga: args }, 'yoga'),
-      info: (...args) => services.logger.info({ yoga: args }, 'yoga'),
-      warn: (...args) => services.logger.warn({ yoga: args }, 'yoga'),
-      error: (...args) => services.logger.error({ yoga: args }, 'yoga'),
-    },
+    plugins: [...safetyPlugins, useErrorCodes(), useHttpMetrics({ metrics: services.metrics.http }), sse.plugin],
+    logging: yogaLogger(services.logger),
   });
 }
