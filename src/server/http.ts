@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
+import { redactText } from '../redact-text.js';
 
 export interface Readiness {
   ready: boolean;
@@ -51,8 +52,8 @@ export async function startHttpServer(
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (path === '/ready') {
       Promise.resolve(readiness()).then(
-        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons, checks: r.checks }),
-        (error: unknown) => json(res, 503, { status: 'not ready', reasons: [String(error)], checks: {} }),
+        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons.map((reason) => redactText(reason)), checks: r.checks }),
+        (error: unknown) => json(res, 503, { status: 'not ready', reasons: [redactText(String(error))], checks: {} }),
       );
       return;
     }
