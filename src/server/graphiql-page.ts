@@ -9,8 +9,8 @@ const brotliAsync = promisify(brotliCompress);
 export interface GraphiQLPageOptions {
   /** where GraphiQL is served (the GraphQL endpoint) */
   path: string;
-  /** the page's HTML; called once */
-  render: () => string;
+  /** the page's HTML; called once, at the first request */
+  render: () => string | Promise<string>;
   /** how long a browser may reuse the page before revalidating it by its ETag @default 300 */
   maxAgeSeconds?: number;
   /** called once both compressed forms are ready (tests) */
@@ -57,26 +57,31 @@ export function pickEncoding(acceptEncoding: string | null): 'br' | 'gzip' | 'id
  */
 export function useGraphiQLPage(options: GraphiQLPageOptions): Plugin {
   const { path, render, maxAgeSeconds = 300, onCompressed = () => {} } = options;
-  let page: Page | null = null;
+  let rendered: Promise<Page> | null = null;
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' || !request.headers.get('accept')?.includes('text/html')) return;
       if (url.pathname !== path && url.pathname !== `${path}/`) return;
-      page ??= buildPage(render(), onCompressed);
-      const headers: Record<string, string> = {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': `public, max-age=${maxAgeSeconds}`,
-        etag: page.etag,
-        vary: 'Accept-Encoding',
-      };
-      const etag = page.etag;
-      if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === etag)) {
-        return endResponse(new fetchAPI.Response(null, { status: 304, headers }));
-      }
-      const encoding = pickEncoding(request.headers.get('accept-encoding'));
-      const compressed = encoding === 'identity' ? null : page[encoding];
-      if (compressed) headers['content-encoding'] = encoding;
-      endResponse(new fetchAPI.Response((compressed ?? page.identity) as Uint8Array<ArrayBuffer>, { status: 200, headers }));
+      rendered ??= Promise.resolve(render()).then((html) => buildPage(html, onCompressed));
+      return rendered.then((page) => {
+        const { status, headers, body } = pageResponse(page, request.headers, maxAgeSeconds);
+        endResponse(new fetchAPI.Response(body as Uint8Array<ArrayBuffer> | null, { status, headers }));
+      });
     },
   };
+}
+
+/** 304 for a matching If-None-Match, else the page in the best encoding ready that the client accepts. */
+function pageResponse(page: Page, request: Headers, maxAgeSeconds: number): { status: number; headers: Record<string, string>; body: Uint8Array | null } {
+  const headers: Record<string, string> = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': `public, max-age=${maxAgeSeconds}`,
+    etag: page.etag,
+    vary: 'Accept-Encoding',
+  };
+  if (request.get('if-none-match')?.split(',').some((tag) => tag.trim() === page.etag)) return { status: 304, headers, body: null };
+  const encoding = pickEncoding(request.get('accept-encoding'));
+  const compressed = encoding === 'identity' ? null : page[encoding];
+  if (compressed) headers['content-encoding'] = encoding;
+  return { status: 200, headers, body: compressed ?? page.identity };
 }

@@ -7,7 +7,7 @@ import { upgradeOriginAllowed } from './origins.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
 import { createOperationPreparer } from './fanout/operation.js';
-import { publicScope, sharingPolicyOf, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
+import { publicConnection, sharingPolicyOf, type AuthenticateConnection, type SharingPolicy } from './fanout/policy.js';
 import { createProtocolServer } from './fanout/protocol-server.js';
 import { createFanoutScheduler } from './fanout/scheduler.js';
 import { attachWsTransport } from './fanout/ws-transport.js';
@@ -26,8 +26,8 @@ export interface GraphQLWsOptions {
   connectionInitWaitTimeout?: number;
   /** ms between server pings @default 12000 */
   keepAliveMs?: number;
-  /** the authorisation scope of a connection; groups never mix scopes @default () => 'public' */
-  resolveScope?: ResolveScope;
+  /** who a connection is, at `connection_init`; groups never mix scopes @default everyone public */
+  authenticate?: AuthenticateConnection;
   /** which subscriptions are shared, across which scopes, and which may be conflated @default what the schema declares (`extensions.fanout`) */
   policy?: SharingPolicy;
   /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
@@ -66,7 +66,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     chunkSize = 500,
     connectionInitWaitTimeout = 3000,
     keepAliveMs = 12_000,
-    resolveScope = publicScope,
+    authenticate = publicConnection,
     policy = sharingPolicyOf(yoga.getEnveloped().schema),
     hideInternalErrors = false,
     now = Date.now,
@@ -108,7 +108,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     groups,
     metrics,
     connectionInitWaitTimeout,
-    resolveScope,
+    authenticate,
     outbox: { highWaterBytes, limitBytes },
     hideInternalErrors,
     onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),

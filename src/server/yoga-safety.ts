@@ -1,5 +1,4 @@
 import type { GraphiQLOptions, Plugin, YogaServerOptions } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { CorsOrigins } from '../config.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { createBoundedCache, type BoundedCacheOptions } from './bounded-cache.js';
@@ -60,7 +59,8 @@ export function yogaSafety(options: YogaSafetyOptions = {}): YogaSafety {
     // after the limits: it wraps the token-counting parser they install
     useClientErrors(),
   ];
-  if (graphiql) plugins.unshift(useGraphiQLPage({ path, render: () => renderGraphiQL(graphiql) }));
+  // its 9 MB bundle is loaded at the first GraphiQL request rather than at start
+  if (graphiql) plugins.unshift(useGraphiQLPage({ path, render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql) }));
   return {
     plugins,
     maxRequestBodySize: maxRequestBytes,

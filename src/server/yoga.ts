@@ -8,6 +8,10 @@ import { useHttpMetrics } from './use-http-metrics.js';
 import { createSseStreams } from './use-sse-streams.js';
 import { yogaLogger } from './yoga-logging.js';
 import { yogaSafety, type YogaSafetyOptions } from './yoga-safety.js';
+import { useClientAuth } from './auth/use-client-auth.js';
+import { viewerOf } from '../domain/viewer.js';
+import { ANONYMOUS } from '../domain/identity.js';
+import type { Viewer } from '../domain/viewer.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -47,8 +51,19 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     ...safe,
-    context: () => ({ services, loaders: createLoaders(services) }),
-    plugins: [...safetyPlugins, useErrorCodes(), useHttpMetrics({ metrics: services.metrics.http }), sse.plugin],
+    // the viewer comes from the request (useClientAuth), a WebSocket connection or a shared group
+    context: (initial) => ({
+      services,
+      loaders: createLoaders(services),
+      viewer: (initial['viewer'] as Viewer | undefined) ?? viewerOf(ANONYMOUS, services.auth.anonymous),
+    }),
+    plugins: [
+      ...safetyPlugins,
+      useErrorCodes(),
+      useHttpMetrics({ metrics: services.metrics.http }),
+      useClientAuth({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
+      sse.plugin,
+    ],
     logging: yogaLogger(services.logger),
   });
 }

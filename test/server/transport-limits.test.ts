@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LIMIT_CODES } from '../../src/server/use-operation-limits.js';
+import { retainedParams } from '../../src/server/fanout/connection-limits.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { within } from '../helpers/queue.js';
 import { closeRawClients, metric, rawClient, until } from '../fanout/raw-client.js';
@@ -147,11 +148,14 @@ describe('one WebSocket connection', () => {
 
   it('keeps only small top-level values of a large connection_init payload', async () => {
     const c = await rawClient(gw.server.wsUrl);
-    c.send({ type: 'connection_init', payload: { authorization: 'Bearer abc', blob: 'b'.repeat(90_000), nested: { a: 1 } } });
+    c.send({ type: 'connection_init', payload: { client: 'app/1.0', blob: 'b'.repeat(90_000), nested: { a: 1 } } });
     expect(await c.next('ack')).toEqual({ type: 'connection_ack' });
     c.subscribe('q', '{ __typename }');
     expect(await c.next('result')).toMatchObject({ id: 'q', type: 'next' });
     await c.close();
+    expect(retainedParams({ client: 'app/1.0', blob: 'b'.repeat(90_000), nested: { a: 1 }, n: 1, ok: true })).toEqual({ client: 'app/1.0', n: 1, ok: true });
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    expect(Object.keys(retainedParams(many)!)).toHaveLength(32);
   });
 
   it.each(['next', 'connection_ack', 'error'])('closes with 4400 when a client sends %s, as graphql-ws does', async (type) => {
