@@ -92,7 +92,12 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     perMessageDeflate: compression,
     handleProtocols,
     maxPayload,
-    ...(allowUpgrade ? { verifyClient: ({ req }: { req: IncomingMessage }) => allowUpgrade(req) } : {}),
+    ...(allowUpgrade
+      ? {
+          verifyClient: ({ req }: { req: IncomingMessage }, done: (allowed: boolean, code?: number, message?: string) => void) =>
+            allowUpgrade(req) ? done(true) : done(false, 403, 'Forbidden'),
+        }
+      : {}),
   });
   const outboxes = new Set<Outbox>();
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
