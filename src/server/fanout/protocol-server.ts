@@ -41,6 +41,8 @@ export interface ProtocolConnection {
 
 export interface ProtocolServer {
   opened(transport: Transport, extra: { request: IncomingMessage; socket: unknown }): ProtocolConnection;
+  /** live operations of every connection */
+  readonly subscriptions: number;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -50,7 +52,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
 type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'authenticate' | 'hideInternalErrors' | 'onInternalError'>> &
-  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { limits: Required<ConnectionLimits> };
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { limits: Required<ConnectionLimits>; live: { subscriptions: number } };
 
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
@@ -66,12 +68,16 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     hideInternalErrors: options.hideInternalErrors ?? false,
     onInternalError: options.onInternalError ?? (() => {}),
     limits: { maxSubscriptions: 100, maxIdLength: 128, maxParams: 32, maxParamChars: 8192, ...options.limits },
+    live: { subscriptions: 0 },
   };
   return {
     opened(transport, extra) {
       const session = new ProtocolSession(settings, transport, extra);
       session.begin();
       return session;
+    },
+    get subscriptions() {
+      return settings.live.subscriptions;
     },
   };
 }
@@ -102,7 +108,7 @@ class ProtocolSession implements ProtocolConnection {
     });
     this.host = {
       release: (s) => {
-        if (this.subscriptions.get(s.id) === s) this.subscriptions.delete(s.id);
+        if (this.subscriptions.get(s.id) === s && this.subscriptions.delete(s.id)) settings.live.subscriptions--;
       },
       fail: (error) => this.fail(error),
     };
@@ -155,6 +161,7 @@ class ProtocolSession implements ProtocolConnection {
 
   private cancelAll(): void {
     const all = [...this.subscriptions.values()];
+    this.settings.live.subscriptions -= all.length;
     this.subscriptions.clear();
     for (const s of all) s.cancel();
   }
@@ -232,6 +239,7 @@ class ProtocolSession implements ProtocolConnection {
     if (this.subscriptions.size >= maxSubscriptions) return this.outbox.send(errorMessage(id, [tooManySubscriptions(maxSubscriptions)]));
     const subscriber = new Subscriber(id, this.outbox, this.host);
     this.subscriptions.set(id, subscriber);
+    this.settings.live.subscriptions++;
     const prepared = this.settings.prepare(this.connection, payload);
     const { metrics } = this.settings;
     switch (prepared.kind) {
