@@ -7,7 +7,8 @@ import type { Cluster } from './cluster/cluster.js';
 import type { StartTerm, UpstreamTerm } from './cluster/leadership.js';
 import { toPrice, toPriceChange } from './domain/price.js';
 import { schema } from './schema/index.js';
-import { createYogaServer } from './server/yoga.js';
+import { createYogaServer, type YogaServerSafety } from './server/yoga.js';
+import { loadTrustedDocuments } from './server/trusted-documents.js';
 import { startHttpServer, type Readiness, type RunningServer } from './server/http.js';
 import type { Services } from './services.js';
 import { createClientAuth, type ClientAuth, type ClientAuthOptions } from './server/auth/client-auth.js';
@@ -301,9 +302,28 @@ function embeddedReadiness({ priceSocket }: UpstreamTerm): Readiness {
   return { ready: reasons.length === 0, reasons, checks };
 }
 
-function startServer(config: Config, services: Services, readiness: () => Promise<Readiness> | Readiness): Promise<RunningServer> {
+/** The limits and browser safety of Yoga and the WebSocket, from the config (README, "Limits and browser safety"). */
+async function serverSafety(config: Config): Promise<YogaServerSafety> {
+  const trustedDocuments = config.trustedDocuments === null ? null : await loadTrustedDocuments({ path: config.trustedDocuments, only: config.trustedDocumentsOnly });
+  return {
+    limits: {
+      maxDepth: config.maxQueryDepth,
+      maxAliases: config.maxAliases,
+      maxTokens: config.maxTokens,
+      maxDirectives: config.maxDirectives,
+      maxCost: config.maxQueryCost,
+    },
+    maxRequestBytes: config.maxRequestBytes,
+    corsOrigins: config.corsOrigins,
+    graphiql: config.graphiql,
+    trustedDocuments,
+  };
+}
+
+async function startServer(config: Config, services: Services, readiness: () => Promise<Readiness> | Readiness): Promise<RunningServer> {
+  const safety = await serverSafety(config);
   return startHttpServer({
-    yoga: createYogaServer({ schema, services }),
+    yoga: createYogaServer({ schema, services, safety }),
     services,
     readiness,
     compression: config.wsCompression,
@@ -312,6 +332,10 @@ function startServer(config: Config, services: Services, readiness: () => Promis
       limitBytes: config.wsSendLimitBytes,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       hideInternalErrors: config.hideInternalErrors,
+      maxPayload: config.maxRequestBytes,
+      limits: { maxSubscriptions: config.maxSubscriptionsPerConnection },
+      corsOrigins: config.corsOrigins,
+      trustedDocuments: safety.trustedDocuments ?? null,
       authenticate: createWsAuthenticator({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
     },
     drainMs: config.shutdownDrainMs,

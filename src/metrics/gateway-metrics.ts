@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
 import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
-import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
+import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, registerSseStreamGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
 import {
   createPollerMetrics,
   createPriceSocketMetrics,
@@ -30,6 +30,7 @@ import {
  *   `bitpanda_token_failures_total{grant,reason}`
  * - GraphQL over HTTP: `graphql_http_request_duration_seconds{operation_type,outcome}` (histogram),
  *   `graphql_loader_batches_total{loader}`
+ * - GraphQL over SSE: `graphql_sse_streams` (gauge)
  * - fan-out: `graphql_ws_connections`, `graphql_subscription_groups`, `graphql_subscription_members`,
  *   `graphql_subscription_fanout_backlog`, `graphql_ws_queued_bytes`, `graphql_ws_buffered_bytes_max`
  *   (gauges); `graphql_subscription_executions_total{field}`, `graphql_subscription_unshared_total{field}`,
@@ -52,6 +53,7 @@ export interface GatewayMetrics {
     upstream(status: UpstreamStatusReader): void;
     fanout(sources: FanoutGaugeSources): void;
     connections(read: () => number): void;
+    sseStreams(read: () => number): void;
   };
   /** the Prometheus text of everything */
   render(): Promise<string>;
@@ -99,6 +101,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       upstream: (status) => registerUpstreamGauges(registry, status),
       fanout: (sources) => registerFanoutGauges(registry, sources),
       connections: (read) => registerConnectionGauge(registry, read),
+      sseStreams: (read) => registerSseStreamGauge(registry, read),
     },
     render: () => rendered().metrics(),
     contentType: registry.contentType,

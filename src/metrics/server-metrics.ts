@@ -53,3 +53,8 @@ export function createLoaderMetrics(registry: Registry): LoaderMetrics {
 export function registerConnectionGauge(registry: Registry, read: () => number): void {
   gauge({ registry, name: 'graphql_ws_connections', help: 'open graphql-ws connections' }, read);
 }
+
+/** The open GraphQL-over-SSE streams, read when scraped. */
+export function registerSseStreamGauge(registry: Registry, read: () => number): void {
+  gauge({ registry, name: 'graphql_sse_streams', help: 'open GraphQL over SSE streams' }, read);
+}

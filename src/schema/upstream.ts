@@ -2,6 +2,7 @@ import { EMBEDDED_STATUS, type ClusterStatus } from '../domain/cluster-status.js
 import type { ChannelStatus, PollerStatus, PriceSocketStatus } from '../domain/upstream-status.js';
 import { builder } from './builder.js';
 import { redactUrl } from '../redact-url.js';
+import { redactText } from '../redact-text.js';
 
 interface UpstreamView {
   priceSocket: PriceSocketStatus | null;
@@ -13,7 +14,7 @@ const ChannelStatusRef = builder.objectRef<ChannelStatus>('UpstreamChannelStatus
   fields: (t) => ({
     channel: t.exposeString('channel'),
     subscribed: t.exposeBoolean('subscribed', { description: 'the server confirmed the subscription on this connection' }),
-    lastError: t.exposeString('lastError', { nullable: true, description: 'the last error frame since the last success' }),
+    lastError: t.string({ nullable: true, description: 'the last error frame since the last success', resolve: (c) => redactText(c.lastError) }),
     lastFrameAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.lastFrameAt }),
     frames: t.exposeInt('frames', { description: 'data frames received on this channel since start' }),
   }),
@@ -27,7 +28,7 @@ const PriceSocketStatusRef = builder.objectRef<PriceSocketStatus>('PriceSocketSt
     connectedSince: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.connectedSince }),
     reconnects: t.exposeInt('reconnects'),
     attempt: t.exposeInt('attempt', { description: 'reconnect attempts since the last successful subscription' }),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    lastError: t.string({ nullable: true, resolve: (s) => redactText(s.lastError) }),
     malformedFrames: t.exposeInt('malformedFrames'),
     unknownFrames: t.exposeInt('unknownFrames'),
     channels: t.field({ type: [ChannelStatusRef], resolve: (s) => s.channels }),
@@ -46,7 +47,7 @@ const PollerStatusRef = builder.objectRef<PollerStatus>('EventsPollerStatus').im
     eventsStored: t.exposeInt('eventsStored'),
     duplicatesSkipped: t.exposeInt('duplicatesSkipped'),
     consecutiveFailures: t.exposeInt('consecutiveFailures'),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    lastError: t.string({ nullable: true, resolve: (s) => redactText(s.lastError) }),
     nextPollAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.nextPollAt }),
   }),
 });

@@ -1,6 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import type { WebSocketServer } from 'ws';
+import type { CorsOrigins } from '../config.js';
 import type { Services } from '../services.js';
+import type { ConnectionLimits } from './fanout/connection-limits.js';
+import { upgradeOriginAllowed } from './origins.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
 import { createOperationPreparer } from './fanout/operation.js';
 import { publicConnection, sharingPolicyOf, type AuthenticateConnection, type SharingPolicy } from './fanout/policy.js';
@@ -30,6 +34,14 @@ export interface GraphQLWsOptions {
   hideInternalErrors?: boolean;
   /** epoch ms clock, for the write latency of shared frames @default Date.now */
   now?: () => number;
+  /** `MAX_REQUEST_BYTES`: the largest message a client may send (then close 1009) @default 102400 */
+  maxPayload?: number;
+  /** `MAX_SUBSCRIPTIONS_PER_CONNECTION` and the other bounds of one connection @default ConnectionLimits' defaults */
+  limits?: ConnectionLimits;
+  /** `CORS_ORIGINS`: upgrades with an `Origin` that is neither the gateway's own nor listed are refused (403) @default '*' */
+  corsOrigins?: CorsOrigins;
+  /** `TRUSTED_DOCUMENTS`, resolved on each `subscribe` as over HTTP @default null */
+  trustedDocuments?: TrustedDocuments | null;
 }
 
 /**
@@ -58,6 +70,10 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     policy = sharingPolicyOf(yoga.getEnveloped().schema),
     hideInternalErrors = false,
     now = Date.now,
+    maxPayload = 102_400,
+    limits = {},
+    corsOrigins = '*',
+    trustedDocuments = null,
   } = options;
   const logger = services.logger.child({ component: 'graphql-ws' });
 
@@ -88,7 +104,8 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
   });
   const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({
-    prepare: createOperationPreparer({ yoga, policy }),
+    prepare: createOperationPreparer({ yoga, policy, trustedDocuments }),
+    limits,
     groups,
     metrics,
     connectionInitWaitTimeout,
@@ -104,6 +121,8 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     compression,
     keepAliveMs,
     hideInternalErrors,
+    maxPayload,
+    allowUpgrade: (request) => upgradeOriginAllowed(corsOrigins, request),
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
   return { wss: transport.wss, close: () => transport!.close() };

@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
+import { redactText } from '../redact-text.js';
 import { createDrain, isEventStream, type DrainResult } from './drain.js';
 
 export interface Readiness {
@@ -20,6 +21,10 @@ export interface HttpServerOptions {
   compression?: boolean;
   /** budgets, timeouts and sharing of the GraphQL WebSocket */
   ws?: GraphQLWsOptions;
+  /** ms a client has to send a whole request, body included (Node's default is 300 s; SSE responses are not bound by it) @default 30000 */
+  requestTimeoutMs?: number;
+  /** ms a client has to send a request's headers @default 10000 */
+  headersTimeoutMs?: number;
   /** the longest `stop()` waits for requests in flight to finish @default 10000 */
   drainMs?: number;
 }
@@ -48,17 +53,19 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, drainMs = 10_000, port, host } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, drainMs = 10_000, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options;
   const drain = createDrain();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // a slow body or slow headers hold a connection for these long at most (checked every second)
+  const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1000 };
+  const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     drain.track(req, res);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (drain.draining && (path === '/ready' || isEventStream(req))) return json(res, 503, SHUTTING_DOWN);
     if (path === '/ready') {
       Promise.resolve(readiness()).then(
-        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons, checks: r.checks }),
-        (error: unknown) => json(res, 503, { status: 'not ready', reasons: [String(error)], checks: {} }),
+        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons.map((reason) => redactText(reason)), checks: r.checks }),
+        (error: unknown) => json(res, 503, { status: 'not ready', reasons: [redactText(String(error))], checks: {} }),
       );
       return;
     }

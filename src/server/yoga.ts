@@ -5,6 +5,9 @@ import type { GraphQLContext } from '../schema/context.js';
 import { createLoaders } from '../schema/loaders.js';
 import { useErrorCodes } from './error-codes.js';
 import { useHttpMetrics } from './use-http-metrics.js';
+import { createSseStreams } from './use-sse-streams.js';
+import { yogaLogger } from './yoga-logging.js';
+import { yogaSafety, type YogaSafetyOptions } from './yoga-safety.js';
 import { useClientAuth } from './auth/use-client-auth.js';
 import { viewerOf } from '../domain/viewer.js';
 import { ANONYMOUS } from '../domain/identity.js';
@@ -29,17 +32,25 @@ subscription LivePrices {
 }
 `;
 
+/** Limits and browser safety (see yoga-safety.ts); `graphiql` turns the page on or off. */
+export type YogaServerSafety = Omit<YogaSafetyOptions, 'graphiql' | 'path'> & { graphiql?: boolean };
+
 /** GraphQL over HTTP, SSE and GraphiQL; the WebSocket transport shares its envelop. */
-export function createYogaServer(options: { schema: GraphQLSchema; services: Services }): Yoga {
-  const { schema, services } = options;
+export function createYogaServer(options: { schema: GraphQLSchema; services: Services; safety?: YogaServerSafety }): Yoga {
+  const { schema, services, safety: { graphiql = true, ...safety } = {} } = options;
+  const sse = createSseStreams();
+  services.metrics.gauges.sseStreams(() => sse.open);
+  const { plugins: safetyPlugins, ...safe } = yogaSafety({
+    ...safety,
+    path: GRAPHQL_PATH,
+    // served from this process, not a CDN: GraphiQL works on closed networks too
+    graphiql: graphiql && { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
+  });
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
-    // served from this process, not a CDN: GraphiQL works on closed networks too; its 9 MB
-    // bundle is loaded at the first GraphiQL request rather than at start
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    ...safe,
     // the viewer comes from the request (useClientAuth), a WebSocket connection or a shared group
     context: (initial) => ({
       services,
@@ -47,15 +58,12 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
       viewer: (initial['viewer'] as Viewer | undefined) ?? viewerOf(ANONYMOUS, services.auth.anonymous),
     }),
     plugins: [
+      ...safetyPlugins,
       useErrorCodes(),
       useHttpMetrics({ metrics: services.metrics.http }),
       useClientAuth({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
+      sse.plugin,
     ],
-    logging: {
-      debug: (...args) => services.logger.debug({ yoga: args }, 'yoga'),
-      info: (...args) => services.logger.info({ yoga: args }, 'yoga'),
-      warn: (...args) => services.logger.warn({ yoga: args }, 'yoga'),
-      error: (...args) => services.logger.error({ yoga: args }, 'yoga'),
-    },
+    logging: yogaLogger(services.logger),
   });
 }

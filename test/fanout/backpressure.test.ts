@@ -41,7 +41,8 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
   }
 
   it('prices: a socket that stops reading gets only the latest per pair; drops are counted; healthy clients get everything', async () => {
-    gw = await startTestGateway({ wsSendHighWaterBytes: HIGH_WATER, wsSendLimitBytes: LIMIT });
+    // 250 aliases make the wide frames: above the default MAX_ALIASES
+    gw = await startTestGateway({ wsSendHighWaterBytes: HIGH_WATER, wsSendLimitBytes: LIMIT, maxAliases: 300 });
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
     const good = [healthy(PRICES), healthy(PRICES)];
     const asks = good.map(markedAsks);

@@ -95,7 +95,8 @@ function expected(model: Model, s: Step): Outcome {
       model.active.delete(s.id);
       return { replies: [] };
     case 'server-only':
-      return { close: { code: 4500, reason: `Unexpected message of type ${s.type} received` } };
+      // the client's mistake: graphql-ws's clients answer it with 4400 too (its server with 4500)
+      return { close: { code: 4400, reason: `Unexpected message of type ${s.type} received` } };
     case 'garbage':
       return { close: { code: 4400, reason: 'Invalid message received' } };
   }

@@ -11,6 +11,8 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Yoga } from '../yoga.js';
+import { createBoundedCache } from '../bounded-cache.js';
+import { resolveTrustedDocument, type TrustedDocuments } from '../trusted-documents.js';
 import { groupScope, groupViewer, PLAIN_FIELD, type ConnectionInfo, type SharingPolicy } from './policy.js';
 import { accessErrors } from '../access.js';
 import type { Viewer } from '../../domain/viewer.js';
@@ -45,6 +47,16 @@ export interface OperationPreparerOptions {
   policy: SharingPolicy;
   /** normalized documents remembered by query text @default 1000 */
   cacheSize?: number;
+  /** `TRUSTED_DOCUMENTS`: `documentId` (or `extensions.persistedQuery`) resolved as over HTTP @default null */
+  trustedDocuments?: TrustedDocuments | null;
+}
+
+/** The error as the client gets it: its own code when it has one (a limit, a trusted-document refusal), else `code`. */
+function coded(error: unknown, code: string): GraphQLError {
+  if (error instanceof GraphQLError) {
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: error.extensions['code'] ?? code } });
+  }
+  return new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code } });
 }
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
@@ -109,20 +121,25 @@ function rootField(operation: OperationDefinitionNode): FieldNode | null {
  * variables); everything else executes on its own.
  */
 export function createOperationPreparer(options: OperationPreparerOptions): (connection: ConnectionInfo, params: SubscribePayload) => PreparedOperation {
-  const { yoga, policy, cacheSize = 1000 } = options;
-  const normalized = new Map<string, string>();
+  const { yoga, policy, cacheSize = 1000, trustedDocuments = null } = options;
+  const normalized = createBoundedCache<string>({ maxEntries: cacheSize });
 
   function normalize(query: string, document: DocumentNode): string {
     let text = normalized.get(query);
     if (text === undefined) {
-      if (normalized.size >= cacheSize) normalized.clear();
       text = print(document);
       normalized.set(query, text);
     }
     return text;
   }
 
-  return (connection, params) => {
+  return (connection, sent) => {
+    let params: SubscribePayload;
+    try {
+      params = resolveTrustedDocument(trustedDocuments, sent as SubscribePayload & { documentId?: unknown });
+    } catch (error) {
+      return { kind: 'errors', errors: [coded(error, 'BAD_REQUEST')] };
+    }
     const enveloped = yoga.getEnveloped({
       ...connection.context,
       viewer: connection.viewer,
@@ -135,12 +152,11 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
     try {
       document = enveloped.parse(params.query);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { kind: 'errors', errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+      return { kind: 'errors', errors: [coded(error, 'GRAPHQL_PARSE_FAILED')] };
     }
     const invalid = enveloped.validate(enveloped.schema, document);
     if (invalid.length > 0) {
-      const errors = invalid.map((e: GraphQLError) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      const errors = invalid.map((e: GraphQLError) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
       return { kind: 'errors', errors };
     }
     const operationName = params.operationName ?? undefined;

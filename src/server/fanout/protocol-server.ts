@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
+import { retainedParams, tooManySubscriptions, withTrustedQuery, type ConnectionLimits } from './connection-limits.js';
+import { errorMessage } from './messages.js';
 import type { SubscriptionGroups } from './groups.js';
 import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
@@ -24,6 +26,8 @@ export interface ProtocolServerOptions {
   /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
   hideInternalErrors?: boolean;
   onInternalError?: (error: unknown) => void;
+  /** subscriptions, ids and `connection_init` payload a connection may hold @default ConnectionLimits' defaults */
+  limits?: ConnectionLimits;
 }
 
 /** One accepted socket: the transport feeds it messages and tells it when the socket closed. */
@@ -48,7 +52,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
 type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'authenticate' | 'hideInternalErrors' | 'onInternalError'>> &
-  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { live: { subscriptions: number } };
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { limits: Required<ConnectionLimits>; live: { subscriptions: number } };
 
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
@@ -63,6 +67,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     authenticate: options.authenticate ?? publicConnection,
     hideInternalErrors: options.hideInternalErrors ?? false,
     onInternalError: options.onInternalError ?? (() => {}),
+    limits: { maxSubscriptions: 100, maxIdLength: 128, maxParams: 32, maxParamChars: 8192, ...options.limits },
     live: { subscriptions: 0 },
   };
   return {
@@ -128,7 +133,7 @@ class ProtocolSession implements ProtocolConnection {
     if (this.refused) return;
     let message: Message;
     try {
-      message = parseMessage(data);
+      message = parseMessage(withTrustedQuery(JSON.parse(data)));
     } catch {
       return this.transport.close(WsCloseCode.BadRequest, 'Invalid message received');
     }
@@ -186,7 +191,8 @@ class ProtocolSession implements ProtocolConnection {
         this.subscriptions.get(message.id)?.cancel();
         return;
       default:
-        throw new Error(`Unexpected message of type ${message.type} received`);
+        // a message only a server sends (next, error, connection_ack, ...): the client's mistake
+        return this.transport.close(WsCloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
     }
   }
 
@@ -199,7 +205,9 @@ class ProtocolSession implements ProtocolConnection {
     const grant = await this.authenticated(base);
     if (!grant) return;
     const { viewer, context } = grant;
-    this.connection = { ...base, scope: grant.scope ?? viewer?.scope ?? 'public', ...(viewer ? { viewer } : {}), ...(context ? { context } : {}) };
+    // the whole payload was read above; only small top-level values stay for the connection's life
+    const connectionParams = retainedParams(base.connectionParams, this.settings.limits);
+    this.connection = { ...base, connectionParams, scope: grant.scope ?? viewer?.scope ?? 'public', ...(viewer ? { viewer } : {}), ...(context ? { context } : {}) };
     this.outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
   }
 
@@ -224,7 +232,11 @@ class ProtocolSession implements ProtocolConnection {
   private async subscribe(message: SubscribeMessage): Promise<void> {
     if (!this.connection) return this.transport.close(WsCloseCode.Unauthorized, 'Unauthorized');
     const { id, payload } = message;
+    const { maxIdLength, maxSubscriptions } = this.settings.limits;
+    // never echoed: every frame of the operation would carry it
+    if (id.length > maxIdLength) return this.transport.close(WsCloseCode.BadRequest, `Subscription id longer than ${maxIdLength} characters`);
     if (this.subscriptions.has(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    if (this.subscriptions.size >= maxSubscriptions) return this.outbox.send(errorMessage(id, [tooManySubscriptions(maxSubscriptions)]));
     const subscriber = new Subscriber(id, this.outbox, this.host);
     this.subscriptions.set(id, subscriber);
     this.settings.live.subscriptions++;

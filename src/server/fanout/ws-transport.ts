@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -22,6 +22,10 @@ export interface WsTransportOptions {
   /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
   hideInternalErrors?: boolean;
   onError?: (error: unknown, where: 'server' | 'socket') => void;
+  /** `MAX_REQUEST_BYTES`: the largest message a client may send; a larger one closes the socket with 1009 (ws' own default is 100 MiB) @default 102400 */
+  maxPayload?: number;
+  /** whether an upgrade request may become a connection (its Origin); refused ones get 403 @default every one */
+  allowUpgrade?: (request: IncomingMessage) => boolean;
 }
 
 export interface WsTransport {
@@ -123,8 +127,22 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     closeGraceMs = 2000,
     hideInternalErrors = false,
     onError = () => {},
+    maxPayload = 102_400,
+    allowUpgrade,
   } = options;
-  const wss = new WebSocketServer({ server, path, perMessageDeflate: compression, handleProtocols });
+  const wss = new WebSocketServer({
+    server,
+    path,
+    perMessageDeflate: compression,
+    handleProtocols,
+    maxPayload,
+    ...(allowUpgrade
+      ? {
+          verifyClient: ({ req }: { req: IncomingMessage }, done: (allowed: boolean, code?: number, message?: string) => void) =>
+            allowUpgrade(req) ? done(true) : done(false, 403, 'Forbidden'),
+        }
+      : {}),
+  });
   const transports = new Map<WebSocket, SocketTransport>();
   const settings = { drainPollMs, direct: !compression };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
