@@ -29,6 +29,8 @@ export interface RestSimulatorOptions {
   requireAuth?: boolean;
   /** oldest events are dropped beyond this many (their ids then answer 404). @default 100000 */
   maxEvents?: number;
+  /** every event added to the history, as it is added (the webhook pusher) */
+  onEvent?: (event: SimEvent) => void;
 }
 
 /** one request to the token endpoint; `code` is the error code when refused */
@@ -88,9 +90,10 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     maxPageSize = 100,
     requireAuth = true,
     maxEvents = 100_000,
+    onEvent,
   } = options;
 
-  const events = createSimEventList({ now, random, maxEvents });
+  const events = createSimEventList({ now, random, maxEvents, ...(onEvent ? { onAdd: onEvent } : {}) });
   const accessTokens = new Map<string, number>();
   const refreshTokens = new Map<string, number>();
   const usedRefreshTokens = new Set<string>();
