@@ -1,4 +1,4 @@
-import type { Config, Credentials } from './config.js';
+import { eventsSourceOf, type Config, type Credentials, type EventsSource } from './config.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { TokenMetrics } from './metrics/upstream-metrics.js';
@@ -14,6 +14,11 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './simulat
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
+import { createIngest, type Ingest } from './ingest/ingest.js';
+import { createWebhookSource, eventsReadiness, POLLER_FAILING_BOUND_MS } from './events-sources.js';
+import { parseWebhookKeys } from './upstream/webhooks/keys.js';
+import type { WebhookReceiver } from './upstream/webhooks/receiver.js';
+import { createReplayCache } from './upstream/webhooks/replay.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
 
@@ -26,6 +31,8 @@ export interface GatewayOptions {
   simulator?: SimulatorOptions;
   /** overrides for the upstream clients: timings, backoff, randomness (tests) */
   upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
+  /** how long the events poller may fail before `/ready` answers 503. @default POLLER_FAILING_BOUND_MS (60 s) */
+  pollerFailingBoundMs?: number;
 }
 
 export interface Gateway {
@@ -35,6 +42,10 @@ export interface Gateway {
   simulator: Simulator | null;
   priceSocket: PriceSocket | null;
   poller: EventsPoller | null;
+  /** the webhook receiver; null when notifications are polled only */
+  webhooks: WebhookReceiver | null;
+  /** where pushed notifications are stored and published (every replica has one) */
+  ingest: Ingest | null;
 }
 
 /** The simulator's own partner credentials, used when the gateway runs on it. */
@@ -80,6 +91,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     simulator: null,
     priceSocket: null,
     poller: null,
+    webhooks: null,
+    ingest: null,
     async start() {
       try {
         return await startAll({ options, config, logger, now, gateway, disposers });
@@ -103,12 +116,19 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 async function startAll(startup: Startup): Promise<RunningServer> {
-  const { config, logger, gateway } = startup;
+  const { config, logger, gateway, now } = startup;
+  const source = eventsSourceOf(config);
   const simulator = await startSimulatorWhenNeeded(startup);
   const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
   const { cluster, store, bus } = await openStorage(startup, metrics, simulator !== null);
+  const ingestOf = (log: Store['events']): Ingest =>
+    createIngest({ log, bus, metrics: metrics.ingest, logger: logger.child({ component: 'ingest' }), now });
+  // pushes go to the unfenced log: any replica may store one
+  const ingest = ingestOf(store.events);
+  gateway.ingest = ingest;
+  startup.disposers.push(() => ingest.idle());
   const tokens = startTokens(startup, simulator, metrics.tokens);
-  const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens });
+  const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens, polling: source !== 'webhook', ingestFor: cluster ? ingestOf : () => ingest });
   const embedded = cluster ? null : upstreamTerm(store.events);
   gateway.priceSocket = embedded?.priceSocket ?? null;
   gateway.poller = embedded?.poller ?? null;
@@ -118,12 +138,24 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     bus,
     metrics,
     logger,
-    upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
+    upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller?.status() ?? null },
     limits: { maxFilterPairs: config.maxFilterPairs },
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
-  const server = await startServer(config, services, cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!));
+  const webhooks = source === 'poll' ? null : createWebhookSource({
+    config,
+    simulatorKeys: simulator ? parseWebhookKeys(JSON.stringify(simulator.webhooks.jwks), 'the built-in simulator') : null,
+    ingest,
+    ...(cluster ? { replay: cluster.replay } : { replay: createReplayCache({ now }) }),
+    metrics: metrics.webhooks,
+    logger: logger.child({ component: 'webhooks' }),
+    now,
+  });
+  gateway.webhooks = webhooks;
+  const base = cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!);
+  const readiness = withEvents(base, source, services, now, startup.options.pollerFailingBoundMs ?? POLLER_FAILING_BOUND_MS);
+  const server = await startServer(config, services, readiness, webhooks);
   // stopped first: clients get a proper close before the upstream goes away
   if (cluster) {
     startup.disposers.push(async () => {
@@ -138,13 +170,41 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     const { priceSocket, poller } = embedded!;
     startup.disposers.push(async () => {
       tokens.stop();
-      await Promise.all([poller.stop(), priceSocket.stop()]);
+      await Promise.all([poller?.stop(), priceSocket.stop()]);
     }, () => server.stop());
     priceSocket.start();
-    poller.start();
+    poller?.start();
   }
-  logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
+  if (simulator && webhooks) pushFromSimulator(startup, simulator, server, webhooks);
+  logger.info({ url: server.graphqlUrl, ws: server.wsUrl, eventsSource: source }, `GraphQL gateway listening on ${server.graphqlUrl}`);
   return server;
+}
+
+/** On the built-in simulator, it pushes its events to this gateway's own webhook route, as Bitpanda would. */
+function pushFromSimulator({ config, disposers }: Startup, simulator: Simulator, server: RunningServer, webhooks: WebhookReceiver): void {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  simulator.webhooks.start(`http://${host}:${server.port}${webhooks.mountPath}`);
+  // before the server stops: no push is retried against a closing gateway
+  disposers.push(() => simulator.webhooks.stop());
+}
+
+/** `/ready` with the events source's part: 503 while the poller has been failing longer than the bound. */
+function withEvents(
+  base: () => Promise<Readiness> | Readiness,
+  source: EventsSource,
+  services: Services,
+  now: () => number,
+  failingBoundMs: number,
+): () => Promise<Readiness> {
+  return async () => {
+    const r = await base();
+    const events = eventsReadiness(source, services.upstream.poller(), { now: now(), failingBoundMs });
+    return {
+      ready: r.ready && events.ready,
+      reasons: events.reason ? [...r.reasons, events.reason] : r.reasons,
+      checks: { ...r.checks, events: events.ready },
+    };
+  };
 }
 
 /** The built-in simulator, when a part of the upstream is not configured. */
@@ -210,10 +270,14 @@ interface UpstreamDeps {
   bus: Bus;
   metrics: GatewayMetrics;
   tokens: UpstreamTokens;
+  /** false: notifications come by webhook only, no poller */
+  polling: boolean;
+  /** the ingest path polled pages go through, on the term's (fenced, in a cluster) log */
+  ingestFor: (events: Store['events']) => Ingest;
 }
 
 /** Builds the upstream clients, storing events through `events`: once when embedded, once per leadership term in a cluster. */
-function upstreamTerms({ options, config, logger }: Startup, { simulator, store, bus, metrics, tokens }: UpstreamDeps): StartTerm {
+function upstreamTerms({ options, config, logger }: Startup, { simulator, store, bus, metrics, tokens, polling, ingestFor }: UpstreamDeps): StartTerm {
   const { ws, api } = tokens;
   return (events) => ({
     priceSocket: createPriceSocket({
@@ -234,20 +298,20 @@ function upstreamTerms({ options, config, logger }: Startup, { simulator, store,
       },
       ...options.upstream?.priceSocket,
     }),
-    poller: createEventsPoller({
-      apiUrl: config.apiUrl ?? simulator!.apiUrl,
-      pageSize: config.eventsPageSize,
-      intervalMs: config.eventsPollIntervalMs,
-      getToken: api ? () => api.getToken() : undefined,
-      invalidateToken: api ? (token: string) => api.invalidate(token) : undefined,
-      log: events,
-      onStored: (records) => {
-        for (const record of records) bus.publish('notification:received', record);
-      },
-      logger: logger.child({ component: 'events-poller' }),
-      metrics: metrics.poller,
-      ...options.upstream?.poller,
-    }),
+    poller: polling
+      ? createEventsPoller({
+          apiUrl: config.apiUrl ?? simulator!.apiUrl,
+          pageSize: config.eventsPageSize,
+          intervalMs: config.eventsPollIntervalMs,
+          getToken: api ? () => api.getToken() : undefined,
+          invalidateToken: api ? (token: string) => api.invalidate(token) : undefined,
+          log: events,
+          ingest: ingestFor(events),
+          logger: logger.child({ component: 'events-poller' }),
+          metrics: metrics.poller,
+          ...options.upstream?.poller,
+        })
+      : null,
   });
 }
 
@@ -259,11 +323,17 @@ function embeddedReadiness({ priceSocket }: UpstreamTerm): Readiness {
   return { ready: reasons.length === 0, reasons, checks };
 }
 
-function startServer(config: Config, services: Services, readiness: () => Promise<Readiness> | Readiness): Promise<RunningServer> {
+function startServer(
+  config: Config,
+  services: Services,
+  readiness: () => Promise<Readiness> | Readiness,
+  webhooks: WebhookReceiver | null,
+): Promise<RunningServer> {
   return startHttpServer({
     yoga: createYogaServer({ schema, services }),
     services,
     readiness,
+    webhooks,
     compression: config.wsCompression,
     ws: {
       highWaterBytes: config.wsSendHighWaterBytes,

@@ -3,6 +3,8 @@ import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
+import { handleWebhookHttp } from '../upstream/webhooks/node-http.js';
+import type { WebhookReceiver } from '../upstream/webhooks/receiver.js';
 
 export interface Readiness {
   ready: boolean;
@@ -19,6 +21,8 @@ export interface HttpServerOptions {
   compression?: boolean;
   /** budgets, timeouts and sharing of the GraphQL WebSocket */
   ws?: GraphQLWsOptions;
+  /** `POST /webhooks/bitpanda/<event type>`; none: no webhook route (`EVENTS_SOURCE=poll`) */
+  webhooks?: WebhookReceiver | null;
 }
 
 export interface RunningServer {
@@ -35,13 +39,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** One port: GraphQL over HTTP/SSE/WebSocket on /graphql, plus /health, /ready and /metrics. */
+/** One port: GraphQL over HTTP/SSE/WebSocket on /graphql, plus /health, /ready, /metrics and the webhook route. */
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, port, host } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, webhooks = null, port, host } = options;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
+    if (webhooks?.matches(req.url ?? '/')) return void handleWebhookHttp(webhooks, req, res);
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (path === '/ready') {
       Promise.resolve(readiness()).then(

@@ -36,6 +36,8 @@ export async function startTestGateway(
     databasePath: ':memory:',
     simulatorIntervalMs: 600_000,
     eventsPollIntervalMs: 50,
+    // the simulator's webhooks only where a test asks for them
+    eventsSource: 'poll',
     ...overrides,
   };
   const gateway = createGateway({ ...options, config, logger: options.logger ?? silentLogger });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/domain/notification.js';
+import { createBus } from '../../src/bus/bus.js';
+import { createIngest } from '../../src/ingest/ingest.js';
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { metricTotal, metricValue } from '../../src/metrics/series.js';
 import { createRestSimulator, type RestSimulator } from '../../src/simulator/rest-server.js';
@@ -69,6 +71,8 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
   const outcomes: PollOutcome[] = [];
   const published: NotificationRecord[] = [];
   const metrics = createGatewayMetrics({ processMetrics: false });
+  const bus = createBus();
+  bus.on('notification:received', (record) => void published.push(record));
   const poller = createEventsPoller({
     apiUrl: base,
     pageSize: 5,
@@ -76,7 +80,7 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
     getToken: () => tokens.getToken(),
     invalidateToken: (t) => tokens.invalidate(t),
     log: store.events,
-    onStored: (records) => void published.push(...records),
+    ingest: createIngest({ log: store.events, bus }),
     onPoll: (o) => void outcomes.push(o),
     random: () => 0.5,
     sleep,
