@@ -2,6 +2,9 @@ import type { Config, EventsSource } from './config.js';
 import type { PollerStatus } from './domain/upstream-status.js';
 import type { Ingest } from './ingest/ingest.js';
 import type { Logger } from './logger.js';
+import type { Readiness } from './server/http.js';
+import type { Services } from './services.js';
+import type { Simulator } from './simulator/index.js';
 import type { WebhookMetrics } from './upstream/webhooks/metrics.js';
 import { createKeySet, type WebhookKeySet } from './upstream/webhooks/keys.js';
 import { createWebhookReceiver, type WebhookReceiver } from './upstream/webhooks/receiver.js';
@@ -70,5 +73,35 @@ export function eventsReadiness(
   return {
     ready: false,
     reason: `events poller failing for ${Math.round(failingMs / 1000)} s (${poller.consecutiveFailures} polls, bound ${Math.round(failingBoundMs / 1000)} s)${poller.lastError ? `: ${poller.lastError}` : ''}`,
+  };
+}
+
+/**
+ * On the built-in simulator, it pushes its events to this gateway's own webhook route, as
+ * Bitpanda would. Returns what stops the pushes (before the server stops: no push is retried
+ * against a closing gateway).
+ */
+export function pushFromSimulator(bindHost: string, simulator: Simulator, port: number, webhooks: WebhookReceiver): () => void {
+  const host = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  simulator.webhooks.start(`http://${host}:${port}${webhooks.mountPath}`);
+  return () => simulator.webhooks.stop();
+}
+
+/** `/ready` with the events source's part: 503 while the poller has been failing longer than the bound. */
+export function withEvents(
+  base: () => Promise<Readiness> | Readiness,
+  source: EventsSource,
+  services: Pick<Services, 'upstream'>,
+  now: () => number,
+  failingBoundMs: number,
+): () => Promise<Readiness> {
+  return async () => {
+    const r = await base();
+    const events = eventsReadiness(source, services.upstream.poller(), { now: now(), failingBoundMs });
+    return {
+      ready: r.ready && events.ready,
+      reasons: events.reason ? [...r.reasons, events.reason] : r.reasons,
+      checks: { ...r.checks, events: events.ready },
+    };
   };
 }

@@ -1,4 +1,4 @@
-import { eventsSourceOf, type Config, type Credentials, type EventsSource } from './config.js';
+import { eventsSourceOf, type Config, type Credentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { TokenMetrics } from './metrics/upstream-metrics.js';
@@ -15,7 +15,7 @@ import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createIngest, type Ingest } from './ingest/ingest.js';
-import { createWebhookSource, eventsReadiness, POLLER_FAILING_BOUND_MS } from './events-sources.js';
+import { createWebhookSource, POLLER_FAILING_BOUND_MS, pushFromSimulator, withEvents } from './events-sources.js';
 import { parseWebhookKeys } from './upstream/webhooks/keys.js';
 import type { WebhookReceiver } from './upstream/webhooks/receiver.js';
 import { createReplayCache } from './upstream/webhooks/replay.js';
@@ -175,36 +175,9 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     priceSocket.start();
     poller?.start();
   }
-  if (simulator && webhooks) pushFromSimulator(startup, simulator, server, webhooks);
+  if (simulator && webhooks) startup.disposers.push(pushFromSimulator(config.host, simulator, server.port, webhooks));
   logger.info({ url: server.graphqlUrl, ws: server.wsUrl, eventsSource: source }, `GraphQL gateway listening on ${server.graphqlUrl}`);
   return server;
-}
-
-/** On the built-in simulator, it pushes its events to this gateway's own webhook route, as Bitpanda would. */
-function pushFromSimulator({ config, disposers }: Startup, simulator: Simulator, server: RunningServer, webhooks: WebhookReceiver): void {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  simulator.webhooks.start(`http://${host}:${server.port}${webhooks.mountPath}`);
-  // before the server stops: no push is retried against a closing gateway
-  disposers.push(() => simulator.webhooks.stop());
-}
-
-/** `/ready` with the events source's part: 503 while the poller has been failing longer than the bound. */
-function withEvents(
-  base: () => Promise<Readiness> | Readiness,
-  source: EventsSource,
-  services: Services,
-  now: () => number,
-  failingBoundMs: number,
-): () => Promise<Readiness> {
-  return async () => {
-    const r = await base();
-    const events = eventsReadiness(source, services.upstream.poller(), { now: now(), failingBoundMs });
-    return {
-      ready: r.ready && events.ready,
-      reasons: events.reason ? [...r.reasons, events.reason] : r.reasons,
-      checks: { ...r.checks, events: events.ready },
-    };
-  };
 }
 
 /** The built-in simulator, when a part of the upstream is not configured. */
