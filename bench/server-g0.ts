@@ -11,6 +11,9 @@ import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import type { GraphQLContext } from '../src/schema/context.js';
 import { schema } from '../src/schema/index.js';
 import { createLoaders } from '../src/schema/loaders.js';
+import { createClientAuth } from '../src/server/auth/client-auth.js';
+import { ANONYMOUS } from '../src/domain/identity.js';
+import { viewerOf } from '../src/domain/viewer.js';
 import type { Services } from '../src/services.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { createPriceSocket } from '../src/upstream/price-socket.js';
@@ -57,13 +60,14 @@ serveVariant(async (upstreamUrl) => {
     logger: silentLogger,
     upstream: { priceSocket: () => priceSocket.status(), poller: () => null },
     limits: { maxFilterPairs: 500 },
+    auth: createClientAuth({ anonymous: 'all' }),
   };
 
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     logging: false,
-    context: () => ({ services, loaders: createLoaders(services) }),
+    context: () => ({ services, loaders: createLoaders(services), viewer: viewerOf(ANONYMOUS, 'all') }),
   });
   const http = createServer(yoga);
   const wss = new WebSocketServer({ server: http, path: '/graphql' });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ANONYMOUS_ACCESS, defaultAnonymousAccess, type AnonymousAccess } from './domain/identity.js';
 import { ASSET_TYPE_CODES, type AssetTypeCode } from './domain/price.js';
 import {
   ConfigError,
@@ -161,8 +162,29 @@ const GATEWAY_VARIABLES = {
   wsSendLimitBytes: integer('WS_SEND_LIMIT_BYTES', { fallback: 1_048_576, min: 1024, max: 1_073_741_824 }),
   /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
   wsConnectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', { fallback: 3000, min: 1, max: 600_000 }),
+  /** the longest a stop waits for requests in flight (after /ready turns 503, before the port closes) */
+  shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', { fallback: 10_000, min: 0, max: 600_000 }),
   /** the most pairs one PriceFilter may list */
   maxFilterPairs: integer('MAX_FILTER_PAIRS', { fallback: 500, min: 1, max: 100_000 }),
+  // ---- client authentication (see README, "Security model") ----
+  /** JWKS whose keys verify clients' bearer JWTs; null: no token verifies, clients are anonymous */
+  authJwksUrl: url('AUTH_JWKS_URL', { protocols: ['http', 'https', 'file'] }),
+  /** when set, a client token's `iss` must equal it */
+  authIssuer: text('AUTH_ISSUER'),
+  /** when set, a client token's `aud` must hold it */
+  authAudience: text('AUTH_AUDIENCE'),
+  /** the claim holding the Bitpanda user id of the signed-in user */
+  authUserClaim: text('AUTH_USER_CLAIM', { fallback: 'sub', pattern: /^[^\s]{1,100}$/, expected: 'a claim name' }),
+  /** the scope (`scope` or `scp`) that lets a token see every user's events */
+  authPartnerScope: text('AUTH_PARTNER_SCOPE', { fallback: 'notifications:all', pattern: /^[^\s]{1,200}$/, expected: 'one scope value, without spaces' }),
+  /** what a client without a token may use; null: `all` on the built-in simulator, else `prices` */
+  authAnonymous: parsed<AnonymousAccess | null>('AUTH_ANONYMOUS', {
+    fallback: null,
+    parse: (raw) => ((ANONYMOUS_ACCESS as readonly string[]).includes(raw) ? (raw as AnonymousAccess) : null),
+    expected: `one of ${ANONYMOUS_ACCESS.join(', ')}`,
+  }),
+  /** open WebSockets and SSE streams per signed-in subject, or per IP address for anonymous clients; 0 = no cap */
+  maxConnectionsPerClient: integer('MAX_CONNECTIONS_PER_CLIENT', { fallback: 0, min: 0, max: 1_000_000 }),
   nodeEnv: text('NODE_ENV'),
   ...LIMIT_VARIABLES,
 };
@@ -174,12 +196,14 @@ export type Credentials =
   | { kind: 'fixed'; accessToken: string }
   | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string };
 
-/** The variables read into `credentials`, `hideInternalErrors` or `webhookKeys` rather than kept as they are. */
-type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv' | 'webhookKeysPath';
+/** The variables read into `credentials`, `hideInternalErrors`, `authAnonymous` or `webhookKeys` rather than kept as they are. */
+type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv' | 'authAnonymous' | 'webhookKeysPath';
 
 export type Config = Omit<GatewayValues, Combined | 'corsOrigins'> & {
   /** `CORS_ORIGINS`, its default resolved: `*` on the built-in simulator, else [] (same origin only) */
   corsOrigins: CorsOrigins;
+  /** `AUTH_ANONYMOUS`, or its default: `all` on the built-in simulator (no upstream URL set), else `prices` */
+  authAnonymous: AnonymousAccess;
   /** the upstream bearer token: none, a fixed one, or OAuth client credentials */
   credentials: Credentials;
   /** Bitpanda's webhook signing keys, read from `BITPANDA_WEBHOOK_KEYS` at start; null when unset */
@@ -264,19 +288,36 @@ function checkTrustedDocuments(v: Partial<GatewayValues>, problems: ConfigProble
   }
 }
 
+/** Issuer and audience checks only mean something when tokens are verified at all. */
+function checkAuth(env: Env, problems: ConfigProblem[]): void {
+  if (rawValue(env, 'AUTH_JWKS_URL') !== undefined) return;
+  for (const variable of ['AUTH_ISSUER', 'AUTH_AUDIENCE']) {
+    const got = rawValue(env, variable);
+    if (got !== undefined) problems.push({ variable, expected: 'to be unset when AUTH_JWKS_URL is unset (no token is verified)', got });
+  }
+}
+
 /** Reads the environment once; throws a ConfigError listing every invalid variable. */
 export function loadConfig(env: Env): Config {
   const { values, problems } = readVariables(GATEWAY_VARIABLES, env);
   const credentials = credentialsOf(env, values, problems);
   checkWsBudgets(values, problems);
   checkTrustedDocuments(values, problems);
+  checkAuth(env, problems);
   const webhookKeys = webhookKeysOf(values, problems);
   checkWebhookUrl(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, webhookKeysPath, ...plain } = values as GatewayValues;
-  // the built-in simulator is a demo: any page may call it
-  const onSimulator = plain.wsUrl === null || plain.apiUrl === null;
-  return { ...plain, credentials, webhookKeys, hideInternalErrors: nodeEnv === 'production', corsOrigins: corsOrigins ?? (onSimulator ? '*' : []) };
+  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, authAnonymous, webhookKeysPath, ...plain } = values as GatewayValues;
+  // the built-in simulator (no upstream URL set) is a demo: any page may call it, anonymous clients see everything
+  const onSimulator = plain.wsUrl === null && plain.apiUrl === null;
+  return {
+    ...plain,
+    credentials,
+    webhookKeys,
+    hideInternalErrors: nodeEnv === 'production',
+    corsOrigins: corsOrigins ?? (onSimulator ? '*' : []),
+    authAnonymous: authAnonymous ?? defaultAnonymousAccess(onSimulator),
+  };
 }
 
 /** The events sources in effect: `EVENTS_SOURCE`, else `both` on the built-in simulator and `poll` otherwise. */

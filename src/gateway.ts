@@ -3,15 +3,18 @@ import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { TokenMetrics } from './metrics/upstream-metrics.js';
 import { createBus, type Bus } from './bus/bus.js';
-import { startCluster, type Cluster } from './cluster/cluster.js';
+import type { Cluster } from './cluster/cluster.js';
 import type { StartTerm, UpstreamTerm } from './cluster/leadership.js';
 import { toPrice, toPriceChange } from './domain/price.js';
 import { schema } from './schema/index.js';
 import { createYogaServer } from './server/yoga.js';
 import { startHttpServer, type Readiness, type RunningServer } from './server/http.js';
 import type { Services } from './services.js';
+import { createClientAuth, type ClientAuth, type ClientAuthOptions } from './server/auth/client-auth.js';
+import { createWsAuthenticator } from './server/auth/ws-auth.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { reasonOf, StartupError } from './startup-error.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createIngest, type Ingest } from './ingest/ingest.js';
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** extra options for the built-in simulator (tests and demos) */
   simulator?: SimulatorOptions;
+  /** client authentication's clock and timers (tests) */
+  clientAuth?: Pick<ClientAuthOptions, 'now' | 'timers'>;
   /** overrides for the upstream clients: timings, backoff, randomness (tests) */
   upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
   /** how long the events poller may fail before `/ready` answers 503. @default POLLER_FAILING_BOUND_MS (60 s) */
@@ -120,6 +125,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
   const source = eventsSourceOf(config);
   const simulator = await startSimulatorWhenNeeded(startup);
   const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
+  const auth = startClientAuth(startup);
   const { cluster, store, bus } = await openStorage(startup, metrics, simulator !== null);
   const ingestOf = (log: Store['events']): Ingest =>
     createIngest({ log, bus, metrics: metrics.ingest, logger: logger.child({ component: 'ingest' }), now });
@@ -140,6 +146,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     logger,
     upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller?.status() ?? null },
     limits: { maxFilterPairs: config.maxFilterPairs },
+    auth,
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
@@ -197,6 +204,39 @@ async function startSimulatorWhenNeeded({ options, config, logger, gateway, disp
   return simulator;
 }
 
+/**
+ * How clients sign in, said in the first log lines: who may read what. Without `AUTH_JWKS_URL`
+ * no token verifies, so on a real upstream nothing user-specific is served to anyone.
+ */
+function startClientAuth({ options, config, logger, now }: Startup): ClientAuth {
+  const auth = createClientAuth({
+    jwksUrl: config.authJwksUrl,
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    userClaim: config.authUserClaim,
+    partnerScope: config.authPartnerScope,
+    anonymous: config.authAnonymous,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    now,
+    ...options.clientAuth,
+  });
+  const anonymous = { none: 'nothing', prices: 'prices only', all: 'everything, every user\'s notifications included' }[config.authAnonymous];
+  const tokens = auth.verifier ? `client tokens verified against ${auth.verifier.keys.source}` : 'no AUTH_JWKS_URL: client tokens are refused';
+  const message = `client authentication: ${tokens}; clients without a token may read ${anonymous} (AUTH_ANONYMOUS=${config.authAnonymous})`;
+  const onSimulator = config.wsUrl === null && config.apiUrl === null;
+  if (config.authAnonymous === 'all' && !onSimulator) logger.warn({ authAnonymous: config.authAnonymous }, `${message}: anyone who reaches this gateway reads every user's notifications`);
+  else logger.info({ authAnonymous: config.authAnonymous, verifiesTokens: auth.verifier !== null }, message);
+  return auth;
+}
+
+function openSqlite(path: string, logger: Logger, now: () => number): Store {
+  try {
+    return openSqliteStore({ path, logger: logger.child({ component: 'store' }), now });
+  } catch (error) {
+    throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
 /** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
 async function openStorage(
   { config, logger, now, disposers }: Startup,
@@ -204,11 +244,13 @@ async function openStorage(
   onSimulator: boolean,
 ): Promise<{ cluster: Cluster | null; store: Store; bus: Bus }> {
   if (config.redisUrl === null) {
-    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    const store = openSqlite(config.databasePath, logger, now);
     disposers.push(() => store.close());
     return { cluster: null, store, bus: createBus() };
   }
   const { redisUrl, redisKeyPrefix: prefix, clusterLeaseTtlMs: leaseTtlMs } = config;
+  // loaded only in cluster mode: an embedded gateway starts without the Redis client
+  const { startCluster } = await import('./cluster/cluster.js');
   const cluster = await startCluster({ redisUrl, prefix, leaseTtlMs, logger, now, metrics: metrics.cluster });
   disposers.push(() => cluster.close());
   if (onSimulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');
@@ -313,7 +355,9 @@ function startServer(
       limitBytes: config.wsSendLimitBytes,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       hideInternalErrors: config.hideInternalErrors,
+      authenticate: createWsAuthenticator({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
     },
+    drainMs: config.shutdownDrainMs,
     port: config.port,
     host: config.host,
   });

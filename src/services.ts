@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { ClientAuth } from './server/auth/client-auth.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { Bus } from './bus/bus.js';
 import type { ClusterStatus } from './domain/cluster-status.js';
@@ -21,4 +22,6 @@ export interface Services {
   metrics: GatewayMetrics;
   logger: Logger;
   limits: { maxFilterPairs: number };
+  /** how clients sign in and what they may read */
+  auth: ClientAuth;
 }

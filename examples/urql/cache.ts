@@ -6,7 +6,7 @@
  * - entities, keyed by `id`: `Price` and `PriceChange` (`ASSET:FIAT`, stable per pair) and every
  *   notification member (the event id; one object per event across queries and subscriptions);
  * - embedded values, `() => null`: `ChangeWindow`, the connection, its edges and `PageInfo`, the
- *   upstream status objects and the line items of notifications (`CryptoActionTransaction`: its
+ *   upstream status objects, `Authentication` and the line items of notifications (`CryptoActionTransaction`: its
  *   nullable `id` is Bitpanda's transaction id, and each event keeps the line items as they were
  *   when it was sent, so two events never share one). They are stored inside their parent.
  * `schema` (the minified schema that `npm run codegen` writes) makes fragment matching on the
@@ -40,6 +40,7 @@ export const cacheOptions = {
     UpstreamChannelStatus: embedded,
     EventsPollerStatus: embedded,
     ClusterStatus: embedded,
+    Authentication: embedded,
   },
   schema,
 } satisfies CacheExchangeOpts;

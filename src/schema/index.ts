@@ -4,5 +4,6 @@ import './price.js';
 import './notification-types.js';
 import './notification.js';
 import './upstream.js';
+import './authentication.js';
 
 export const schema = builder.toSchema({ sortSchema: false });

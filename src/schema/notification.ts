@@ -5,6 +5,7 @@ import type { EventLog, EventQuery } from '../store/types.js';
 import { builder } from './builder.js';
 import { fanout } from './fanout-extension.js';
 import { liveEvent } from './context.js';
+import { eventUserId, mayReadEvent } from './event-scope.js';
 import { NotificationEventUnion, NotificationTypeEnum } from './notification-types.js';
 
 const DEFAULT_PAGE = 50;
@@ -99,7 +100,7 @@ builder.queryFields((t) => ({
       if (first !== null && last !== null) throw badInput('first and last: expected one of them, got both', 'last');
       const afterSeq = seqOf(args.after, 'after');
       const beforeSeq = seqOf(args.before, 'before');
-      const filters = { types: args.types ?? null, userId: args.userId === null || args.userId === undefined ? null : String(args.userId) };
+      const filters = { types: args.types ?? null, userId: eventUserId(ctx, args.userId) };
       if (last !== null) {
         const rows = await log.list({ ...filters, afterSeq, beforeSeq, limit: last + 1, direction: 'backward' });
         const page = rows.slice(0, last).reverse();
@@ -118,8 +119,10 @@ builder.queryFields((t) => ({
     description: 'One event by its upstream id; null when unknown.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
+      eventUserId(ctx, null);
       const record = await ctx.services.store.events.get(String(id));
-      return record ? decodeNotification(record) : null;
+      // another user's event is as unknown as one never stored
+      return record && mayReadEvent(ctx, record) ? decodeNotification(record) : null;
     },
   }),
 }));
@@ -189,8 +192,8 @@ builder.subscriptionField('notificationReceived', (t) =>
     subscribe: (_root, args, ctx) => {
       const afterSeq = seqOf(args.after, 'after');
       const types = args.types && args.types.length > 0 ? new Set<string>(args.types) : null;
-      const userId = args.userId === null || args.userId === undefined ? null : String(args.userId);
-      const keep = (r: NotificationRecord): boolean => (types === null || types.has(r.type)) && (userId === null || r.userId === userId);
+      const userId = eventUserId(ctx, args.userId);
+      const keep = (r: NotificationRecord): boolean => (types === null || types.has(r.type)) && (userId === null || r.userId === userId) && mayReadEvent(ctx, r);
       const live = ctx.services.bus.subscribe('notification:received', keep);
       return replayThenLive(live, ctx.services.store.events, afterSeq, { types: args.types ?? null, userId });
     },

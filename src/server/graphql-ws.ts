@@ -3,7 +3,7 @@ import type { WebSocketServer } from 'ws';
 import type { Services } from '../services.js';
 import { createSubscriptionGroups } from './fanout/groups.js';
 import { createOperationPreparer } from './fanout/operation.js';
-import { publicScope, sharingPolicyOf, type ResolveScope, type SharingPolicy } from './fanout/policy.js';
+import { publicConnection, sharingPolicyOf, type AuthenticateConnection, type SharingPolicy } from './fanout/policy.js';
 import { createProtocolServer } from './fanout/protocol-server.js';
 import { createFanoutScheduler } from './fanout/scheduler.js';
 import { attachWsTransport } from './fanout/ws-transport.js';
@@ -22,8 +22,8 @@ export interface GraphQLWsOptions {
   connectionInitWaitTimeout?: number;
   /** ms between server pings @default 12000 */
   keepAliveMs?: number;
-  /** the authorisation scope of a connection; groups never mix scopes @default () => 'public' */
-  resolveScope?: ResolveScope;
+  /** who a connection is, at `connection_init`; groups never mix scopes @default everyone public */
+  authenticate?: AuthenticateConnection;
   /** which subscriptions are shared, across which scopes, and which may be conflated @default what the schema declares (`extensions.fanout`) */
   policy?: SharingPolicy;
   /** hide internal error messages in close reasons (`NODE_ENV=production`) @default false */
@@ -54,7 +54,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     chunkSize = 500,
     connectionInitWaitTimeout = 3000,
     keepAliveMs = 12_000,
-    resolveScope = publicScope,
+    authenticate = publicConnection,
     policy = sharingPolicyOf(yoga.getEnveloped().schema),
     hideInternalErrors = false,
     now = Date.now,
@@ -91,7 +91,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     groups,
     metrics,
     connectionInitWaitTimeout,
-    resolveScope,
+    authenticate,
     outbox: { highWaterBytes, limitBytes },
     hideInternalErrors,
     onInternalError: (error) => logger.error({ err: error }, 'internal error while serving a GraphQL WebSocket'),

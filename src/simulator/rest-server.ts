@@ -31,6 +31,14 @@ export interface RestSimulatorOptions {
   maxEvents?: number;
   /** every event added to the history, as it is added (the webhook pusher) */
   onEvent?: (event: SimEvent) => void;
+  /** runs `tick` every `ms` until the returned function is called @default an unref'd setInterval */
+  every?: (ms: number, tick: () => void) => () => void;
+}
+
+function everyInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** one request to the token endpoint; `code` is the error code when refused */
@@ -91,6 +99,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     requireAuth = true,
     maxEvents = 100_000,
     onEvent,
+    every = everyInterval,
   } = options;
 
   const events = createSimEventList({ now, random, maxEvents, ...(onEvent ? { onAdd: onEvent } : {}) });
@@ -102,8 +111,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
   const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let duplicate = false;
   let paused = false;
-  const timer = eventIntervalMs > 0 ? setInterval(() => paused || events.generate(), eventIntervalMs) : null;
-  timer?.unref();
+  const stopGenerating = eventIntervalMs > 0 ? every(eventIntervalMs, () => void (paused || events.generate())) : null;
 
   const controls: RestControls = {
     rateLimit: (count, retryAfterSec, scope = 'all') => void (faults.rate = { remaining: count, scope, value: retryAfterSec }),
@@ -256,7 +264,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
       return true;
     },
     close() {
-      if (timer) clearInterval(timer);
+      stopGenerating?.();
       for (const entry of pendingDelays) {
         clearTimeout(entry.timer);
         entry.resolve();

@@ -10,8 +10,12 @@ import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import { createLoaders } from '../../src/schema/loaders.js';
 import type { Services } from '../../src/services.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/types.js';
 import { NOTIFICATION_FIXTURES } from '../fixtures/notifications.js';
+import { createClientAuth } from '../../src/server/auth/client-auth.js';
+import { viewerOf } from '../../src/domain/viewer.js';
+import { ANONYMOUS } from '../../src/domain/identity.js';
 
 const RUNS = 2000;
 const API_RUNS = 40;
@@ -76,11 +80,11 @@ describe('notification decoding (fast-check)', () => {
   });
 
   describe('stored and read through the schema', () => {
-    let store: SqliteStore;
+    let store: Store;
     let services: Services;
     beforeEach(() => {
       store = openSqliteStore({ path: ':memory:' });
-      services = { store, bus: createBus(), metrics: createGatewayMetrics({ processMetrics: false }), logger: silentLogger, upstream: { priceSocket: () => null, poller: () => null }, limits: { maxFilterPairs: 50 } };
+      services = { store, bus: createBus(), metrics: createGatewayMetrics({ processMetrics: false }), logger: silentLogger, upstream: { priceSocket: () => null, poller: () => null }, limits: { maxFilterPairs: 50 }, auth: createClientAuth({ anonymous: 'all' }) };
     });
     afterEach(async () => {
       await store.close();
@@ -98,7 +102,7 @@ describe('notification decoding (fast-check)', () => {
             schema,
             source: `query($n: Int) { notificationEvents(last: $n) { edges { node { ${EVERY_MEMBER} } } } }`,
             variableValues: { n: events.length },
-            contextValue: { services, loaders: createLoaders(services) },
+            contextValue: { services, loaders: createLoaders(services), viewer: viewerOf(ANONYMOUS, 'all') },
           });
           expect(result.errors?.map((e) => e.message)).toBeUndefined();
           const nodes = (result.data?.notificationEvents as { edges: Array<{ node: Record<string, unknown> }> }).edges.map((e) => e.node);

@@ -6,6 +6,7 @@ import { createBus } from '../../src/bus/bus.js';
 import { silentLogger } from '../../src/logger.js';
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
+import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import { createOperationPreparer } from '../../src/server/fanout/operation.js';
 import { sharingPolicyOf } from '../../src/server/fanout/policy.js';
 import { createYogaServer } from '../../src/server/yoga.js';
@@ -22,6 +23,7 @@ const yoga = createYogaServer({
     logger: silentLogger,
     upstream: { priceSocket: () => null, poller: () => null },
     limits: { maxFilterPairs: 500 },
+    auth: createClientAuth({ anonymous: 'all' }),
   },
 });
 const policy = sharingPolicyOf(schema);

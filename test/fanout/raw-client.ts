@@ -35,8 +35,8 @@ export async function closeRawClients(): Promise<number> {
   return left.length;
 }
 
-export async function rawClient(url: string, protocol: string | string[] = 'graphql-transport-ws'): Promise<RawClient> {
-  const ws = new WebSocket(url, protocol);
+export async function rawClient(url: string, protocol: string | string[] = 'graphql-transport-ws', headers?: Record<string, string>): Promise<RawClient> {
+  const ws = new WebSocket(url, protocol, headers ? { headers } : undefined);
   const frames = new AsyncQueue<string>();
   let binary = 0;
   ws.on('message', (data, isBinary) => {

@@ -8,6 +8,9 @@ import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import type { GraphQLContext } from '../../src/schema/context.js';
 import { createLoaders } from '../../src/schema/loaders.js';
+import { createClientAuth } from '../../src/server/auth/client-auth.js';
+import { ANONYMOUS } from '../../src/domain/identity.js';
+import { viewerOf } from '../../src/domain/viewer.js';
 import { useErrorCodes } from '../../src/server/error-codes.js';
 import type { Services } from '../../src/services.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom } from '../../src/simulator/catalogue.js';
@@ -51,6 +54,7 @@ export async function startYoga(plugins: Plugin[], options: { pairs?: number } =
     logger: silentLogger,
     upstream: { priceSocket: () => null, poller: () => null },
     limits: { maxFilterPairs: 50 },
+    auth: createClientAuth({ anonymous: 'all' }),
   };
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -58,7 +62,7 @@ export async function startYoga(plugins: Plugin[], options: { pairs?: number } =
     landingPage: false,
     graphiql: false,
     logging: false,
-    context: () => ({ services, loaders: createLoaders(services) }),
+    context: () => ({ services, loaders: createLoaders(services), viewer: viewerOf(ANONYMOUS, 'all') }),
     plugins: [useErrorCodes(), ...plugins],
   });
   const server = createServer(yoga);

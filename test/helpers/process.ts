@@ -79,7 +79,7 @@ export function simulatorEnv(sim: Simulator): Record<string, string> {
 }
 
 /** Starts the gateway process and waits for its "listening" log line. */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
   const { child, logs, stderr, exited } = spawnProject({ LOG_LEVEL: 'info', ...env });
   const listening = await within(
     Promise.race([

@@ -11,7 +11,7 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnSimulator(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<SimulatorProcess> {
+export async function spawnSimulator(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<SimulatorProcess> {
   const { child, logs, stderr, exited } = spawnProject({ SIM_PORT: '0', SIM_INTERVAL_MS: '600000', LOG_LEVEL: 'info', ...env }, 'src/simulator/main.ts');
   const lines = await within(
     Promise.race([

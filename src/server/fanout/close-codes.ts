@@ -12,6 +12,8 @@ export enum WsCloseCode {
    * graphql-ws clients retry by default.
    */
   SlowConsumer = 1013,
+  /** more open connections than `MAX_CONNECTIONS_PER_CLIENT` for this client (RFC 6455 "Policy Violation") */
+  PolicyViolation = 1008,
   BadRequest = 4400,
   Unauthorized = 4401,
   Forbidden = 4403,

@@ -94,7 +94,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
 
   async function run(group: Group): Promise<void> {
     const { operation } = group;
-    const enveloped = yoga.getEnveloped({ scope: operation.scope, params: operation.params });
+    const enveloped = yoga.getEnveloped({ scope: operation.scope, viewer: operation.viewer, params: operation.params });
     const contextValue = (await enveloped.contextFactory()) as Record<string, unknown>;
     const result = (await enveloped.subscribe({
       schema: enveloped.schema,

@@ -11,7 +11,9 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Yoga } from '../yoga.js';
-import { groupScope, PLAIN_FIELD, type ConnectionInfo, type SharingPolicy } from './policy.js';
+import { groupScope, groupViewer, PLAIN_FIELD, type ConnectionInfo, type SharingPolicy } from './policy.js';
+import { accessErrors } from '../access.js';
+import type { Viewer } from '../../domain/viewer.js';
 
 export type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
@@ -36,7 +38,7 @@ export type PreparedOperation =
   /** executed for this subscriber alone, through its own envelop */
   | (Parsed & { kind: 'single'; operation: OperationDefinitionNode['operation']; enveloped: Enveloped })
   /** a subscription shared by every subscriber with the same key */
-  | (Parsed & { kind: 'shared'; key: string; scope: string; params: SubscribePayload });
+  | (Parsed & { kind: 'shared'; key: string; scope: string; params: SubscribePayload; viewer: Viewer | undefined });
 
 export interface OperationPreparerOptions {
   yoga: Yoga;
@@ -122,6 +124,8 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
 
   return (connection, params) => {
     const enveloped = yoga.getEnveloped({
+      ...connection.context,
+      viewer: connection.viewer,
       connectionParams: connection.connectionParams,
       req: connection.request,
       socket: connection.socket,
@@ -142,6 +146,9 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
     const operationName = params.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
     if (!operation) return { kind: 'errors', errors: [new GraphQLError('Unable to identify operation')] };
+    // checked per connection, before joining a group that runs for nobody in particular
+    const denied = connection.viewer ? accessErrors(connection.viewer, document, operation) : [];
+    if (denied.length > 0) return { kind: 'errors', errors: denied };
 
     const variables = params.variables ?? undefined;
     const field = operation.operation === 'subscription' ? rootField(operation) : null;
@@ -156,7 +163,7 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
     if (!shareable) return { ...parsed, kind: 'single', operation: operation.operation, enveloped };
     const scope = groupScope(fanout, connection.scope);
     const key = canonicalJson([scope, normalize(params.query, document), operationName ?? null, variables ?? {}]);
-    return { ...parsed, kind: 'shared', key, scope, params };
+    return { ...parsed, kind: 'shared', key, scope, params, viewer: groupViewer(fanout, connection.viewer) };
   }
 }
 

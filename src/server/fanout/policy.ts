@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import type { FanoutExtension } from '../../schema/fanout-extension.js';
+import { PUBLIC_SCOPE, PUBLIC_VIEWER, scopeViewer, type Viewer } from '../../domain/viewer.js';
 
 /** What the gateway knows about a connection once it is acknowledged. */
 export interface ConnectionInfo {
@@ -9,21 +10,54 @@ export interface ConnectionInfo {
   connectionParams?: Record<string, unknown>;
   /**
    * The authorisation scope of the connection: subscriptions are shared only between
-   * connections of the same scope. Every connection is `public` until the gateway
-   * authenticates clients (see `resolveScope` of the GraphQL WebSocket options).
+   * connections of the same scope (`Viewer.scope`), except fields shared across everyone.
    */
   scope: string;
+  /** who is connected; its scope viewer runs the groups of its scope @default none (no client authentication) */
+  viewer?: Viewer;
+  /** merged into the context of the connection's own executions (never into a group's) */
+  context?: Record<string, unknown>;
   request: IncomingMessage;
   socket: unknown;
 }
 
-/** Decides the scope of a connection at `connection_init`; every group key includes it. */
-export type ResolveScope = (connection: Omit<ConnectionInfo, 'scope'>) => string | Promise<string>;
+/** What `connection_init` grants a connection. */
+export interface ConnectionGrant {
+  viewer?: Viewer;
+  /** @default the viewer's scope, else `public` */
+  scope?: string;
+  context?: Record<string, unknown>;
+  /** called once, when the connection closes */
+  release?: () => void;
+}
+
+/** What an authenticator may do to the connection later: close it (a token expired). */
+export interface ConnectionControl {
+  close(code: number, reason: string): void;
+}
+
+/** Refuses a connection at `connection_init`: the socket is closed with `code`. */
+export class ConnectionRefused extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'ConnectionRefused';
+  }
+}
+
+/** Decides who a connection is at `connection_init`; throws ConnectionRefused to close it. */
+export type AuthenticateConnection = (
+  connection: Omit<ConnectionInfo, 'scope' | 'viewer' | 'context'>,
+  control: ConnectionControl,
+) => ConnectionGrant | Promise<ConnectionGrant>;
 
 /** The scope of connections nobody signed in on, and of groups whose results are the same for everyone. */
-export const PUBLIC_SCOPE = 'public';
+export { PUBLIC_SCOPE };
 
-export const publicScope: ResolveScope = () => PUBLIC_SCOPE;
+/** Every connection is public: no client authentication. */
+export const publicConnection: AuthenticateConnection = () => ({ scope: PUBLIC_SCOPE });
 
 /** How one subscription field is served; see `FanoutExtension`, which declares it on the schema. */
 export interface FieldFanout {
@@ -41,6 +75,15 @@ export const PLAIN_FIELD: FieldFanout = { conflate: false, privateWhen: [], shar
 /** The group scope of subscriptions to `field` on a connection of `scope`. */
 export function groupScope(fanout: FieldFanout, scope: string): string {
   return fanout.shareAcross === 'everyone' ? PUBLIC_SCOPE : scope;
+}
+
+/**
+ * The viewer a group runs with: nobody in particular. Across everyone it sees only what is the
+ * same for every caller; within a scope, what every member of that scope sees.
+ */
+export function groupViewer(fanout: FieldFanout, viewer: Viewer | undefined): Viewer | undefined {
+  if (fanout.shareAcross === 'everyone') return PUBLIC_VIEWER;
+  return viewer ? scopeViewer(viewer) : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SubscriptionGroups } from './groups.js';
 import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
 import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
-import { publicScope, type ConnectionInfo, type ResolveScope } from './policy.js';
+import { ConnectionRefused, publicConnection, type AuthenticateConnection, type ConnectionGrant, type ConnectionInfo } from './policy.js';
 import { runUnshared } from './unshared-execution.js';
 import { Subscriber, type SubscriberHost } from './subscriber.js';
 
@@ -18,8 +18,8 @@ export interface ProtocolServerOptions {
   connectionInitWaitTimeout?: number;
   /** false refuses the connection (4403); an object becomes the `connection_ack` payload */
   onConnect?: (connection: Omit<ConnectionInfo, 'scope'>) => boolean | Record<string, unknown> | void | Promise<boolean | Record<string, unknown> | void>;
-  /** the authorisation scope of an acknowledged connection @default () => 'public' */
-  resolveScope?: ResolveScope;
+  /** who the connection is, at `connection_init` (ConnectionRefused closes it) @default everyone public */
+  authenticate?: AuthenticateConnection;
   outbox?: Omit<OutboxOptions, 'onConflated' | 'onOverflow'>;
   /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
   hideInternalErrors?: boolean;
@@ -45,7 +45,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
-type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'resolveScope' | 'hideInternalErrors' | 'onInternalError'>> &
+type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'authenticate' | 'hideInternalErrors' | 'onInternalError'>> &
   Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'>;
 
 /**
@@ -58,7 +58,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     ...options,
     metrics: options.metrics ?? NO_FANOUT_METRICS,
     connectionInitWaitTimeout: options.connectionInitWaitTimeout ?? 3000,
-    resolveScope: options.resolveScope ?? publicScope,
+    authenticate: options.authenticate ?? publicConnection,
     hideInternalErrors: options.hideInternalErrors ?? false,
     onInternalError: options.onInternalError ?? (() => {}),
   };
@@ -80,6 +80,8 @@ class ProtocolSession implements ProtocolConnection {
   private refused = false;
   private initReceived = false;
   private connection: ConnectionInfo | null = null;
+  private grant: ConnectionGrant | null = null;
+  private isClosed = false;
   private slow = false;
   private initTimer: NodeJS.Timeout | null = null;
 
@@ -139,6 +141,8 @@ class ProtocolSession implements ProtocolConnection {
   }
 
   closed(): void {
+    this.isClosed = true;
+    this.grant?.release?.();
     if (this.initTimer) clearTimeout(this.initTimer);
     this.outbox.close();
     this.cancelAll();
@@ -185,8 +189,29 @@ class ProtocolSession implements ProtocolConnection {
     const base = { connectionParams: isObject(payload) ? payload : undefined, request: this.extra.request, socket: this.extra.socket };
     const permitted = await this.settings.onConnect?.(base);
     if (permitted === false) return this.transport.close(WsCloseCode.Forbidden, 'Forbidden');
-    this.connection = { ...base, scope: await this.settings.resolveScope(base) };
+    const grant = await this.authenticated(base);
+    if (!grant) return;
+    const { viewer, context } = grant;
+    this.connection = { ...base, scope: grant.scope ?? viewer?.scope ?? 'public', ...(viewer ? { viewer } : {}), ...(context ? { context } : {}) };
     this.outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
+  }
+
+  /** The grant of `authenticate`, kept until the close; null when the connection was refused or closed meanwhile. */
+  private async authenticated(base: Omit<ConnectionInfo, 'scope'>): Promise<ConnectionGrant | null> {
+    let grant: ConnectionGrant;
+    try {
+      grant = await this.settings.authenticate(base, { close: (code, reason) => this.transport.close(code, reason) });
+    } catch (error) {
+      if (!(error instanceof ConnectionRefused)) throw error;
+      this.transport.close(error.code, error.reason);
+      return null;
+    }
+    if (this.isClosed) {
+      grant.release?.();
+      return null;
+    }
+    this.grant = grant;
+    return grant;
   }
 
   private async subscribe(message: SubscribeMessage): Promise<void> {
