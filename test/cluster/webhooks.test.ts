@@ -63,7 +63,7 @@ describe('cluster mode: webhooks', () => {
     await eventually(async () => {
       const { body } = await httpQuery(follower.graphqlUrl, `query($id: ID!) { notificationEvent(id: $id) { ... on Notification { id } } }`, { id: polled.id });
       return body.data?.notificationEvent;
-    }, 'the polled copy to be known by its upstream id');
+    }, 'the polled copy to be known by its upstream id', 30_000);
 
     // a sentinel on the leader: had anything been delivered twice, it would not be the second
     const sentinel = { action: 'verification', success: false, timestamp: 2, user_id: 'u-sentinel' };
