@@ -81,9 +81,16 @@ export function eventsReadiness(
  * Bitpanda would. Returns what stops the pushes (before the server stops: no push is retried
  * against a closing gateway).
  */
-export function pushFromSimulator(bindHost: string, simulator: Simulator, port: number, webhooks: WebhookReceiver): () => void {
+export function pushFromSimulator(
+  config: Pick<Config, 'host' | 'webhookUrl'>,
+  simulator: Simulator,
+  port: number,
+  webhooks: WebhookReceiver,
+): () => void {
+  const bindHost = config.host;
   const host = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
-  simulator.webhooks.start(`http://${host}:${port}${webhooks.mountPath}`);
+  // behind BITPANDA_WEBHOOK_URL the receiver checks signatures against the public URL: sign for it
+  simulator.webhooks.start(`http://${host}:${port}${webhooks.mountPath}`, config.webhookUrl ?? undefined);
   return () => simulator.webhooks.stop();
 }
 

@@ -182,7 +182,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     priceSocket.start();
     poller?.start();
   }
-  if (simulator && webhooks) startup.disposers.push(pushFromSimulator(config.host, simulator, server.port, webhooks));
+  if (simulator && webhooks) startup.disposers.push(pushFromSimulator(config, simulator, server.port, webhooks));
   logger.info({ url: server.graphqlUrl, ws: server.wsUrl, eventsSource: source }, `GraphQL gateway listening on ${server.graphqlUrl}`);
   return server;
 }

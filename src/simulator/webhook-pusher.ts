@@ -40,8 +40,8 @@ export interface WebhookPusher {
   sender: WebhookSender;
   /** the public keys (JWKS) the gateway verifies with */
   readonly jwks: WebhookSender['jwks'];
-  /** starts pushing to `${target}/<event type>` */
-  start(target: string): void;
+  /** starts pushing to `${target}/<event type>`, signed for `${signedAs}/<event type>` when given */
+  start(target: string, signedAs?: string): void;
   /** an event added to the history */
   onEvent(event: SimEvent): void;
   controls: WebhookControls;
@@ -80,8 +80,8 @@ export function createWebhookPusher(options: WebhookPusherOptions = {}): Webhook
   return {
     sender,
     jwks: sender.jwks,
-    start(target) {
-      sender.setTarget(target);
+    start(target, signedAs) {
+      sender.setTarget(target, signedAs);
       started = true;
       logger.info({ target }, 'simulator pushes its events as signed webhooks');
     },

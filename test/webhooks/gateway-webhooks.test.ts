@@ -265,4 +265,17 @@ describe('both sources on the same events', () => {
     expect(await metricValue(gw!.services.metrics.registry, 'bitpanda_webhooks_refused_total', { reason: 'signature-invalid' })).toBe(1);
     expect(await metricValue(gw!.services.metrics.registry, 'bitpanda_webhooks_refused_total', { reason: 'signature-replayed' })).toBe(1);
   });
+
+  it('behind BITPANDA_WEBHOOK_URL the simulator signs for the public URL, and requests signed for the local one are refused', async () => {
+    const publicUrl = 'https://gw.example.com/hooks/bitpanda';
+    await start({ eventsSource: 'both', eventsPollIntervalMs: 600_000, webhookUrl: publicUrl });
+    const sim = gw!.simulator;
+    await gw!.gateway.poller!.waitForIdle();
+    const event = sim.rest.controls.addEvent('user.update', { action: 'verification', success: true, timestamp: 7, user_id: 'u-7' });
+    expect((await sim.webhooks.controls.push(event.type, event.payload)).status).toBe(204);
+    expect((await post(TYPE, await sign(TYPE, PAYLOAD, { url: `${publicUrl}/${TYPE}` }))).status).toBe(204);
+    const local = await post(TYPE, await sign(TYPE, '{"id":"local"}'));
+    expect([local.status, (JSON.parse(local.body) as { error: string }).error]).toEqual([401, 'signature-invalid']);
+    expect(await gw!.services.store.events.lastSeq()).toBe(2);
+  });
 });
