@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '../src/cluster/redis-scripts.js';
 import { seededRandom } from '../src/simulator/catalogue.js';
 import { SIMULATED_EVENT_TYPES, makePayload } from '../src/simulator/events-catalogue.js';
 import { createWebhookSender } from '../src/simulator/webhook-sender.js';
@@ -134,4 +136,9 @@ try {
   stopChild();
   await new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)));
   rmSync(dir, { recursive: true, force: true });
+  if (env.REDIS_KEY_PREFIX) {
+    const redis = new Redis(process.env.REDIS_URL!);
+    await deleteKeysWithPrefix(redis, env.REDIS_KEY_PREFIX);
+    redis.disconnect();
+  }
 }
