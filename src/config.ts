@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ANONYMOUS_ACCESS, defaultAnonymousAccess, type AnonymousAccess } from './domain/identity.js';
 import { ASSET_TYPE_CODES, type AssetTypeCode } from './domain/price.js';
 import {
@@ -17,6 +18,12 @@ import {
   type ValuesOf,
 } from './env-schema.js';
 import type { UpstreamScope } from './upstream/subscribe-plan.js';
+import { parseWebhookKeys, type WebhookKeySet } from './upstream/webhooks/keys.js';
+import { createTargetResolver } from './upstream/webhooks/target.js';
+
+/** Where notification events come from: polling `/v1/events`, Bitpanda's webhooks, or both. */
+export type EventsSource = 'poll' | 'webhook' | 'both';
+const EVENTS_SOURCES: readonly EventsSource[] = ['poll', 'webhook', 'both'];
 
 export { ConfigError, formatProblem, type ConfigProblem } from './env-schema.js';
 
@@ -120,6 +127,18 @@ const GATEWAY_VARIABLES = {
   scope: parsed<UpstreamScope>('BITPANDA_SCOPE', { fallback: { mode: 'all' }, parse: parseScope, expected: SCOPE_EXPECTED }),
   eventsPollIntervalMs: integer('EVENTS_POLL_INTERVAL_MS', { fallback: 5000, min: 10, max: 86_400_000 }),
   eventsPageSize: integer('EVENTS_PAGE_SIZE', { fallback: 100, min: 1, max: 1000 }),
+  /** null (unset): `both` on the built-in simulator, else `poll` */
+  eventsSource: parsed<EventsSource | null>('EVENTS_SOURCE', {
+    fallback: null,
+    parse: (raw) => (EVENTS_SOURCES as readonly string[]).includes(raw) ? (raw as EventsSource) : null,
+    expected: 'poll, webhook or both',
+  }),
+  /** a file (JWKS or PEM) with Bitpanda's webhook signing public keys */
+  webhookKeysPath: text('BITPANDA_WEBHOOK_KEYS'),
+  /** the public base URL Bitpanda posts webhooks to; null: the request's own Host and path */
+  webhookUrl: url('BITPANDA_WEBHOOK_URL', { protocols: ['http', 'https'] }),
+  /** the oldest webhook signature `created` accepted, in seconds */
+  webhookMaxAgeS: integer('BITPANDA_WEBHOOK_MAX_AGE_S', { fallback: 300, min: 1, max: 86_400 }),
   /** SQLite file or `:memory:` */
   databasePath: text('DATABASE_PATH', { fallback: './data/gateway.sqlite' }),
   /** set: cluster mode on Redis */
@@ -177,8 +196,8 @@ export type Credentials =
   | { kind: 'fixed'; accessToken: string }
   | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string };
 
-/** The variables read into `credentials` or `hideInternalErrors` rather than kept as they are. */
-type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv' | 'authAnonymous';
+/** The variables read into `credentials`, `hideInternalErrors`, `authAnonymous` or `webhookKeys` rather than kept as they are. */
+type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv' | 'authAnonymous' | 'webhookKeysPath';
 
 export type Config = Omit<GatewayValues, Combined | 'corsOrigins'> & {
   /** `CORS_ORIGINS`, its default resolved: `*` on the built-in simulator, else [] (same origin only) */
@@ -187,6 +206,8 @@ export type Config = Omit<GatewayValues, Combined | 'corsOrigins'> & {
   authAnonymous: AnonymousAccess;
   /** the upstream bearer token: none, a fixed one, or OAuth client credentials */
   credentials: Credentials;
+  /** Bitpanda's webhook signing keys, read from `BITPANDA_WEBHOOK_KEYS` at start; null when unset */
+  webhookKeys: WebhookKeySet | null;
   /** `NODE_ENV=production`: internal error messages stay out of what clients see */
   hideInternalErrors: boolean;
 };
@@ -223,6 +244,44 @@ function checkWsBudgets(v: Partial<GatewayValues>, problems: ConfigProblem[]): v
   }
 }
 
+/**
+ * The webhook keys file, read and checked now so that a bad one stops the start with the other
+ * problems; required when webhooks are a source and the upstream is not the built-in simulator
+ * (whose own keys the gateway trusts).
+ */
+function webhookKeysOf(v: Partial<GatewayValues>, problems: ConfigProblem[]): WebhookKeySet | null {
+  const path = v.webhookKeysPath;
+  if (path === null || path === undefined) {
+    const source = v.eventsSource;
+    if ((source === 'webhook' || source === 'both') && v.apiUrl !== null) {
+      problems.push({ variable: 'BITPANDA_WEBHOOK_KEYS', expected: `a file (JWKS or PEM) with Bitpanda's webhook public keys when EVENTS_SOURCE is ${source}`, got: undefined });
+    }
+    return null;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push({ variable: 'BITPANDA_WEBHOOK_KEYS', expected: 'a readable file (JWKS or PEM) with webhook public keys', got: `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+    return null;
+  }
+  try {
+    return parseWebhookKeys(text, path);
+  } catch (error) {
+    problems.push({ variable: 'BITPANDA_WEBHOOK_KEYS', expected: 'a JWKS or PEM file with P-256 or Ed25519 public keys', got: (error as Error).message });
+    return null;
+  }
+}
+
+function checkWebhookUrl(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
+  if (!v.webhookUrl) return;
+  try {
+    createTargetResolver({ publicUrl: v.webhookUrl });
+  } catch {
+    problems.push({ variable: 'BITPANDA_WEBHOOK_URL', expected: 'an http(s) URL without credentials, query or fragment', got: shownUrl(v.webhookUrl) });
+  }
+}
+
 function checkTrustedDocuments(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
   if (v.trustedDocumentsOnly && v.trustedDocuments === null) {
     problems.push({ variable: 'TRUSTED_DOCUMENTS', expected: 'a manifest file when TRUSTED_DOCUMENTS_ONLY is true', got: undefined });
@@ -245,17 +304,25 @@ export function loadConfig(env: Env): Config {
   checkWsBudgets(values, problems);
   checkTrustedDocuments(values, problems);
   checkAuth(env, problems);
+  const webhookKeys = webhookKeysOf(values, problems);
+  checkWebhookUrl(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, authAnonymous, ...plain } = values as GatewayValues;
+  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, authAnonymous, webhookKeysPath, ...plain } = values as GatewayValues;
   // the built-in simulator (no upstream URL set) is a demo: any page may call it, anonymous clients see everything
   const onSimulator = plain.wsUrl === null && plain.apiUrl === null;
   return {
     ...plain,
     credentials,
+    webhookKeys,
     hideInternalErrors: nodeEnv === 'production',
     corsOrigins: corsOrigins ?? (onSimulator ? '*' : []),
     authAnonymous: authAnonymous ?? defaultAnonymousAccess(onSimulator),
   };
+}
+
+/** The events sources in effect: `EVENTS_SOURCE`, else `both` on the built-in simulator and `poll` otherwise. */
+export function eventsSourceOf(config: Pick<Config, 'eventsSource' | 'apiUrl'>): EventsSource {
+  return config.eventsSource ?? (config.apiUrl === null ? 'both' : 'poll');
 }
 
 const SIMULATOR_VARIABLES = {

@@ -1,4 +1,4 @@
-import type { Config, Credentials } from './config.js';
+import { eventsSourceOf, type Config, type Credentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { TokenMetrics } from './metrics/upstream-metrics.js';
@@ -18,6 +18,11 @@ import { openSqliteStore } from './store/sqlite.js';
 import { reasonOf, StartupError } from './startup-error.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
+import { createIngest, type Ingest } from './ingest/ingest.js';
+import { createWebhookSource, POLLER_FAILING_BOUND_MS, pushFromSimulator, withEvents } from './events-sources.js';
+import { parseWebhookKeys } from './upstream/webhooks/keys.js';
+import type { WebhookReceiver } from './upstream/webhooks/receiver.js';
+import { createReplayCache } from './upstream/webhooks/replay.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
 
@@ -32,6 +37,8 @@ export interface GatewayOptions {
   clientAuth?: Pick<ClientAuthOptions, 'now' | 'timers'>;
   /** overrides for the upstream clients: timings, backoff, randomness (tests) */
   upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
+  /** how long the events poller may fail before `/ready` answers 503. @default POLLER_FAILING_BOUND_MS (60 s) */
+  pollerFailingBoundMs?: number;
 }
 
 export interface Gateway {
@@ -41,6 +48,10 @@ export interface Gateway {
   simulator: Simulator | null;
   priceSocket: PriceSocket | null;
   poller: EventsPoller | null;
+  /** the webhook receiver; null when notifications are polled only */
+  webhooks: WebhookReceiver | null;
+  /** where pushed notifications are stored and published (every replica has one) */
+  ingest: Ingest | null;
 }
 
 /** The simulator's own partner credentials, used when the gateway runs on it. */
@@ -86,6 +97,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     simulator: null,
     priceSocket: null,
     poller: null,
+    webhooks: null,
+    ingest: null,
     async start() {
       try {
         return await startAll({ options, config, logger, now, gateway, disposers });
@@ -109,13 +122,20 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 async function startAll(startup: Startup): Promise<RunningServer> {
-  const { config, logger, gateway } = startup;
+  const { config, logger, gateway, now } = startup;
+  const source = eventsSourceOf(config);
   const simulator = await startSimulatorWhenNeeded(startup);
   const metrics = createGatewayMetrics({ subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}) });
   const auth = startClientAuth(startup);
   const { cluster, store, bus } = await openStorage(startup, metrics, simulator !== null);
+  const ingestOf = (log: Store['events']): Ingest =>
+    createIngest({ log, bus, metrics: metrics.ingest, logger: logger.child({ component: 'ingest' }), now });
+  // pushes go to the unfenced log: any replica may store one
+  const ingest = ingestOf(store.events);
+  gateway.ingest = ingest;
+  startup.disposers.push(() => ingest.idle());
   const tokens = startTokens(startup, simulator, metrics.tokens);
-  const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens });
+  const upstreamTerm = upstreamTerms(startup, { simulator, store, bus, metrics, tokens, polling: source !== 'webhook', ingestFor: cluster ? ingestOf : () => ingest });
   const embedded = cluster ? null : upstreamTerm(store.events);
   gateway.priceSocket = embedded?.priceSocket ?? null;
   gateway.poller = embedded?.poller ?? null;
@@ -125,13 +145,25 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     bus,
     metrics,
     logger,
-    upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller.status() },
+    upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller?.status() ?? null },
     limits: { maxFilterPairs: config.maxFilterPairs },
     auth,
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
-  const server = await startServer(config, services, cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!));
+  const webhooks = source === 'poll' ? null : createWebhookSource({
+    config,
+    simulatorKeys: simulator ? parseWebhookKeys(JSON.stringify(simulator.webhooks.jwks), 'the built-in simulator') : null,
+    ingest,
+    ...(cluster ? { replay: cluster.replay } : { replay: createReplayCache({ now }) }),
+    metrics: metrics.webhooks,
+    logger: logger.child({ component: 'webhooks' }),
+    now,
+  });
+  gateway.webhooks = webhooks;
+  const base = cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!);
+  const readiness = withEvents(base, source, services, now, startup.options.pollerFailingBoundMs ?? POLLER_FAILING_BOUND_MS);
+  const server = await startServer(config, services, readiness, webhooks);
   // stopped first: clients get a proper close before the upstream goes away
   if (cluster) {
     startup.disposers.push(async () => {
@@ -146,12 +178,13 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     const { priceSocket, poller } = embedded!;
     startup.disposers.push(async () => {
       tokens.stop();
-      await Promise.all([poller.stop(), priceSocket.stop()]);
+      await Promise.all([poller?.stop(), priceSocket.stop()]);
     }, () => server.stop());
     priceSocket.start();
-    poller.start();
+    poller?.start();
   }
-  logger.info({ url: server.graphqlUrl, ws: server.wsUrl }, `GraphQL gateway listening on ${server.graphqlUrl}`);
+  if (simulator && webhooks) startup.disposers.push(pushFromSimulator(config, simulator, server.port, webhooks));
+  logger.info({ url: server.graphqlUrl, ws: server.wsUrl, eventsSource: source }, `GraphQL gateway listening on ${server.graphqlUrl}`);
   return server;
 }
 
@@ -253,10 +286,14 @@ interface UpstreamDeps {
   bus: Bus;
   metrics: GatewayMetrics;
   tokens: UpstreamTokens;
+  /** false: notifications come by webhook only, no poller */
+  polling: boolean;
+  /** the ingest path polled pages go through, on the term's (fenced, in a cluster) log */
+  ingestFor: (events: Store['events']) => Ingest;
 }
 
 /** Builds the upstream clients, storing events through `events`: once when embedded, once per leadership term in a cluster. */
-function upstreamTerms({ options, config, logger }: Startup, { simulator, store, bus, metrics, tokens }: UpstreamDeps): StartTerm {
+function upstreamTerms({ options, config, logger }: Startup, { simulator, store, bus, metrics, tokens, polling, ingestFor }: UpstreamDeps): StartTerm {
   const { ws, api } = tokens;
   return (events) => ({
     priceSocket: createPriceSocket({
@@ -277,20 +314,20 @@ function upstreamTerms({ options, config, logger }: Startup, { simulator, store,
       },
       ...options.upstream?.priceSocket,
     }),
-    poller: createEventsPoller({
-      apiUrl: config.apiUrl ?? simulator!.apiUrl,
-      pageSize: config.eventsPageSize,
-      intervalMs: config.eventsPollIntervalMs,
-      getToken: api ? () => api.getToken() : undefined,
-      invalidateToken: api ? (token: string) => api.invalidate(token) : undefined,
-      log: events,
-      onStored: (records) => {
-        for (const record of records) bus.publish('notification:received', record);
-      },
-      logger: logger.child({ component: 'events-poller' }),
-      metrics: metrics.poller,
-      ...options.upstream?.poller,
-    }),
+    poller: polling
+      ? createEventsPoller({
+          apiUrl: config.apiUrl ?? simulator!.apiUrl,
+          pageSize: config.eventsPageSize,
+          intervalMs: config.eventsPollIntervalMs,
+          getToken: api ? () => api.getToken() : undefined,
+          invalidateToken: api ? (token: string) => api.invalidate(token) : undefined,
+          log: events,
+          ingest: ingestFor(events),
+          logger: logger.child({ component: 'events-poller' }),
+          metrics: metrics.poller,
+          ...options.upstream?.poller,
+        })
+      : null,
   });
 }
 
@@ -320,12 +357,18 @@ async function serverSafety(config: Config): Promise<YogaServerSafety> {
   };
 }
 
-async function startServer(config: Config, services: Services, readiness: () => Promise<Readiness> | Readiness): Promise<RunningServer> {
+async function startServer(
+  config: Config,
+  services: Services,
+  readiness: () => Promise<Readiness> | Readiness,
+  webhooks: WebhookReceiver | null,
+): Promise<RunningServer> {
   const safety = await serverSafety(config);
   return startHttpServer({
     yoga: createYogaServer({ schema, services, safety }),
     services,
     readiness,
+    webhooks,
     compression: config.wsCompression,
     ws: {
       highWaterBytes: config.wsSendHighWaterBytes,

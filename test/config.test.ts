@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadSimulatorConfig } from '../src/config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, eventsSourceOf, loadConfig, loadSimulatorConfig } from '../src/config.js';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -160,4 +164,43 @@ describe('configuration', () => {
     ]);
     expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6379' }).redisUrl).toBe('redis://:pw@127.0.0.1:6379');
   });
+
+  it('reads the events source and the webhook settings: defaults, the keys file, and every problem named', () => {
+    const upstream = { BITPANDA_API_URL: 'https://api.example.com', BITPANDA_WS_URL: 'wss://ws.example.com' };
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ eventsSource: null, webhookKeys: null, webhookUrl: null, webhookMaxAgeS: 300, maxRequestBytes: 102_400 });
+    expect(eventsSourceOf(defaults)).toBe('both');
+    expect(eventsSourceOf(loadConfig(upstream))).toBe('poll');
+    expect(eventsSourceOf(loadConfig({ ...upstream, EVENTS_SOURCE: 'both', BITPANDA_WEBHOOK_KEYS: writeKeys() }))).toBe('both');
+    // on the built-in simulator its own keys are trusted: no file needed
+    expect(loadConfig({ EVENTS_SOURCE: 'webhook' }).webhookKeys).toBeNull();
+
+    const dir = mkdtempSync(join(tmpdir(), 'config-keys-'));
+    try {
+      const notKeys = join(dir, 'not-keys.txt');
+      writeFileSync(notKeys, 'hello');
+      expect(errorOf({ ...upstream, EVENTS_SOURCE: 'webhook' })).toBe(
+        "BITPANDA_WEBHOOK_KEYS: expected a file (JWKS or PEM) with Bitpanda's webhook public keys when EVENTS_SOURCE is webhook, got nothing",
+      );
+      expect(errorOf({ EVENTS_SOURCE: 'sometimes' })).toBe('EVENTS_SOURCE: expected poll, webhook or both, got "sometimes"');
+      expect(errorOf({ BITPANDA_WEBHOOK_KEYS: join(dir, 'missing.json') })).toMatch(/^BITPANDA_WEBHOOK_KEYS: expected a readable file .* got ".*missing\.json \(ENOENT\)"$/);
+      expect(errorOf({ BITPANDA_WEBHOOK_KEYS: notKeys })).toMatch(/^BITPANDA_WEBHOOK_KEYS: expected a JWKS or PEM file/);
+      expect(errorOf({ BITPANDA_WEBHOOK_URL: 'https://gw.example.com/hooks?x=1', BITPANDA_WEBHOOK_MAX_AGE_S: '0' }).split('\n')).toEqual([
+        'BITPANDA_WEBHOOK_MAX_AGE_S: expected an integer from 1 to 86400, got "0"',
+        'BITPANDA_WEBHOOK_URL: expected an http(s) URL without credentials, query or fragment, got "https://gw.example.com/hooks"',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const keys = loadConfig({ ...upstream, EVENTS_SOURCE: 'webhook', BITPANDA_WEBHOOK_KEYS: writeKeys() }).webhookKeys;
+    expect(keys?.keys.map((k) => [k.kid, k.alg])).toEqual([['bp-1', 'ecdsa-p256-sha256']]);
+  });
 });
+
+function writeKeys(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'config-keys-'));
+  const path = join(dir, 'keys.json');
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(path, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'bp-1' }] }));
+  return path;
+}

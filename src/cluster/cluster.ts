@@ -11,6 +11,8 @@ import { createLease, type Lease } from './lease.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
 import type { ClusterStatus } from '../domain/cluster-status.js';
 import { redactUrl } from '../redact-url.js';
+import type { ReplayCache } from '../upstream/webhooks/replay.js';
+import { createRedisReplayCache } from './redis-replay-cache.js';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -36,6 +38,8 @@ export interface Cluster {
   replicaId: string;
   store: RedisStore;
   bus: RedisBus;
+  /** webhook replay protection shared by every replica */
+  replay: ReplayCache;
   /** the upstream status for `Query.upstream`: this replica's clients when it leads, else the leader's shared status */
   upstream: {
     priceSocket(): PriceSocketStatus | null;
@@ -119,9 +123,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       replicaId,
       store,
       bus,
+      replay: createRedisReplayCache({ redis: command, keys, now }),
       upstream: {
         priceSocket: () => leadership?.term()?.priceSocket.status() ?? leadership?.shared()?.priceSocket ?? null,
-        poller: () => leadership?.term()?.poller.status() ?? leadership?.shared()?.poller ?? null,
+        poller: () => {
+          const term = leadership?.term();
+          return term ? (term.poller?.status() ?? null) : (leadership?.shared()?.poller ?? null);
+        },
         cluster() {
           const held = lease.held();
           const shared = leadership?.shared() ?? null;

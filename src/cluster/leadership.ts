@@ -21,7 +21,8 @@ export interface SharedLeaderStatus {
 /** The upstream clients of one leadership term. */
 export interface UpstreamTerm {
   priceSocket: PriceSocket;
-  poller: EventsPoller;
+  /** null when notifications come by webhook only */
+  poller: EventsPoller | null;
 }
 
 /** Builds (not starts) the upstream clients of a term; the poller must store through `events`. */
@@ -79,7 +80,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     ending.off();
     onTerm?.(null);
     logger[reason === 'stopping' ? 'info' : 'warn']({ fencingToken: ending.token, reason }, 'stopped leading the upstream');
-    const stopping = Promise.all([ending.upstream.poller.stop(), ending.upstream.priceSocket.stop()]).then(
+    const stopping = Promise.all([ending.upstream.poller?.stop(), ending.upstream.priceSocket.stop()]).then(
       () => undefined,
       (error: unknown) => logger.error({ err: error }, 'stopping the upstream clients failed'),
     );
@@ -95,7 +96,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       current = { fence: held.fence, token: held.token, upstream, off };
       shared = null;
       upstream.priceSocket.start();
-      upstream.poller.start();
+      upstream.poller?.start();
       onTerm?.(upstream);
       logger.info({ fencingToken: held.token }, 'leading the upstream');
       void shareStatus();
@@ -111,7 +112,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
           fencingToken: token,
           at: now(),
           priceSocket: upstream.priceSocket.status(),
-          poller: upstream.poller.status(),
+          poller: upstream.poller?.status() ?? null,
         };
         await SHARE_STATUS(redis, [keys.lease, keys.leaderStatus], [fence, JSON.stringify(status), statusIntervalMs * 3]);
       } else {

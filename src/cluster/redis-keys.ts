@@ -31,6 +31,8 @@ export interface RedisKeys {
   prices: string;
   /** hash: pair id → PriceChange JSON */
   priceChanges: string;
+  /** a webhook signature accepted by some replica, until it would be stale anyway (replay protection) */
+  webhookSeen(replayId: string): string;
   /** sorted set of one notification type's event ids by seq */
   eventsOfType(type: string): string;
   /** sorted set of one user's event ids by seq */
@@ -57,6 +59,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     pollCursor: `${prefix}events:poll-cursor`,
     prices: `${prefix}prices`,
     priceChanges: `${prefix}price-changes`,
+    webhookSeen: (replayId) => `${prefix}webhooks:seen:${replayId}`,
     eventsOfType: (type) => `${prefix}events:type:${type}`,
     eventsOfUser: (userId) => `${prefix}events:user:${userId}`,
     channel: (topic) => `${prefix}bus:${topic}`,

@@ -40,6 +40,8 @@ export interface PollerStatus {
   eventsStored: number;
   duplicatesSkipped: number;
   consecutiveFailures: number;
+  /** epoch ms when the first of the polls failing since the last success started; null while healthy */
+  failingSince: number | null;
   lastError: string | null;
   /** epoch ms when the next poll is due */
   nextPollAt: number | null;

@@ -2,6 +2,9 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
 import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
 import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, registerSseStreamGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
+import type { IngestMetrics } from '../ingest/metrics.js';
+import type { WebhookMetrics } from '../upstream/webhooks/metrics.js';
+import { createIngestMetrics, createWebhookMetrics } from './webhook-metrics.js';
 import {
   createPollerMetrics,
   createPriceSocketMetrics,
@@ -25,7 +28,12 @@ import {
  * - events poller: `bitpanda_events_polls_total{outcome}`, `bitpanda_events_poll_failures_total{reason}`,
  *   `bitpanda_events_malformed_total{what}`, `bitpanda_events_stored_total`,
  *   `bitpanda_events_duplicates_total`, `bitpanda_events_poll_lag_seconds` (histogram),
- *   `bitpanda_events_poll_consecutive_failures` (gauge)
+ *   `bitpanda_events_poll_consecutive_failures` (gauge), `bitpanda_events_cursor_lost_total`
+ * - ingest (every source): `bitpanda_ingest_writes_total{source}`, `bitpanda_ingest_events_received_total{source}`,
+ *   `bitpanda_ingest_events_stored_total{source}`, `bitpanda_ingest_write_failures_total{source}`,
+ *   `bitpanda_ingest_write_duration_seconds{source}` (histogram)
+ * - webhooks: `bitpanda_webhooks_accepted_total{outcome}`, `bitpanda_webhooks_refused_total{reason}`,
+ *   `bitpanda_webhook_accept_duration_seconds{outcome}` (histogram: the accept latency)
  * - tokens: `bitpanda_token_grants_total{grant}` (refresh_token = refreshes),
  *   `bitpanda_token_failures_total{grant,reason}`
  * - GraphQL over HTTP: `graphql_http_request_duration_seconds{operation_type,outcome}` (histogram),
@@ -43,6 +51,8 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   readonly priceSocket: PriceSocketMetrics;
   readonly poller: PollerMetrics;
+  readonly ingest: IngestMetrics;
+  readonly webhooks: WebhookMetrics;
   readonly tokens: TokenMetrics;
   readonly http: HttpMetrics;
   readonly loaders: LoaderMetrics;
@@ -92,6 +102,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     registry,
     priceSocket: createPriceSocketMetrics(registry),
     poller: createPollerMetrics(registry),
+    ingest: createIngestMetrics(registry),
+    webhooks: createWebhookMetrics(registry),
     tokens: createTokenMetrics(registry),
     http: createHttpMetrics(registry),
     loaders: createLoaderMetrics(registry),

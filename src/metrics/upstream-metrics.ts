@@ -26,6 +26,8 @@ export interface PollerMetrics {
   duplicates(count: number): void;
   /** seconds from an event's `created_at` upstream to its storage here, per newly stored event */
   lag(seconds: number): void;
+  /** the upstream no longer knows the stored cursor (404 on `after_id`): re-read from the start */
+  cursorLost(): void;
 }
 
 export type TokenFailureReason = 'refused' | 'rate-limited' | 'server' | 'network' | 'malformed';
@@ -40,7 +42,7 @@ export interface TokenMetrics {
 const nothing = (): void => {};
 
 export const NO_PRICE_SOCKET_METRICS: PriceSocketMetrics = { frame: nothing, malformed: nothing, errorFrame: nothing, subscribeRefused: nothing, reconnected: nothing };
-export const NO_POLLER_METRICS: PollerMetrics = { polled: nothing, failed: nothing, malformed: nothing, stored: nothing, duplicates: nothing, lag: nothing };
+export const NO_POLLER_METRICS: PollerMetrics = { polled: nothing, failed: nothing, malformed: nothing, stored: nothing, duplicates: nothing, lag: nothing, cursorLost: nothing };
 
 export const NO_TOKEN_METRICS: TokenMetrics = { granted: nothing, failed: nothing };
 
@@ -72,6 +74,7 @@ export function createPollerMetrics(registry: Registry): PollerMetrics {
   const malformed = counterBy({ registry, name: 'bitpanda_events_malformed_total', help: malformedHelp, label: 'what', values: ['body', 'element'] as const });
   const stored = counter({ registry, name: 'bitpanda_events_stored_total', help: 'Events stored from the events endpoint' });
   const duplicates = counter({ registry, name: 'bitpanda_events_duplicates_total', help: 'Events received again and skipped' });
+  const cursorLost = counter({ registry, name: 'bitpanda_events_cursor_lost_total', help: 'Stored poll cursors the events endpoint no longer knew (404 on after_id), each followed by a re-read from the start' });
   const lag = histogram({
     registry,
     name: 'bitpanda_events_poll_lag_seconds',
@@ -85,6 +88,7 @@ export function createPollerMetrics(registry: Registry): PollerMetrics {
     stored: (count) => stored(count),
     duplicates: (count) => duplicates(count),
     lag,
+    cursorLost: () => cursorLost(),
   };
 }
 

@@ -4,6 +4,8 @@ import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
 import { redactText } from '../redact-text.js';
+import { handleWebhookHttp } from '../upstream/webhooks/node-http.js';
+import type { WebhookReceiver } from '../upstream/webhooks/receiver.js';
 import { createDrain, isEventStream, type DrainResult } from './drain.js';
 
 export interface Readiness {
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   requestTimeoutMs?: number;
   /** ms a client has to send a request's headers @default 10000 */
   headersTimeoutMs?: number;
+  /** `POST /webhooks/bitpanda/<event type>`; none: no webhook route (`EVENTS_SOURCE=poll`) */
+  webhooks?: WebhookReceiver | null;
   /** the longest `stop()` waits for requests in flight to finish @default 10000 */
   drainMs?: number;
 }
@@ -49,17 +53,18 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** One port: GraphQL over HTTP/SSE/WebSocket on /graphql, plus /health, /ready and /metrics. */
+/** One port: GraphQL over HTTP/SSE/WebSocket on /graphql, plus /health, /ready, /metrics and the webhook route. */
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, drainMs = 10_000, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, webhooks = null, drainMs = 10_000, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options;
   const drain = createDrain();
   // a slow body or slow headers hold a connection for these long at most (checked every second)
   const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1000 };
   const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     drain.track(req, res);
     const path = (req.url ?? '/').split('?', 1)[0];
+    if (webhooks?.matches(req.url ?? '/')) return void handleWebhookHttp(webhooks, req, res);
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (drain.draining && (path === '/ready' || isEventStream(req))) return json(res, 503, SHUTTING_DOWN);
     if (path === '/ready') {

@@ -275,8 +275,8 @@ export interface PageQuery {
 }
 
 /** The simulated upstream's event history: time-ordered, capped, paged by `after_id`. */
-export function createSimEventList(options: { now: () => number; random: () => number; maxEvents: number }) {
-  const { now, random, maxEvents } = options;
+export function createSimEventList(options: { now: () => number; random: () => number; maxEvents: number; onAdd?: (event: SimEvent) => void }) {
+  const { now, random, maxEvents, onAdd } = options;
   const nextId = createEventIdGenerator(random);
   const events: SimEvent[] = [];
   let rotation = Math.floor(random() * SIMULATED_EVENT_TYPES.length);
@@ -287,6 +287,7 @@ export function createSimEventList(options: { now: () => number; random: () => n
     const event: SimEvent = { id: nextId(at), type, payload: text, created_at: isoSeconds(at) };
     events.push(event);
     if (events.length > maxEvents) events.splice(0, events.length - maxEvents);
+    onAdd?.({ ...event });
     return event;
   }
 

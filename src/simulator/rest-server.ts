@@ -29,6 +29,8 @@ export interface RestSimulatorOptions {
   requireAuth?: boolean;
   /** oldest events are dropped beyond this many (their ids then answer 404). @default 100000 */
   maxEvents?: number;
+  /** every event added to the history, as it is added (the webhook pusher) */
+  onEvent?: (event: SimEvent) => void;
   /** runs `tick` every `ms` until the returned function is called @default an unref'd setInterval */
   every?: (ms: number, tick: () => void) => () => void;
 }
@@ -96,10 +98,11 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     maxPageSize = 100,
     requireAuth = true,
     maxEvents = 100_000,
+    onEvent,
     every = everyInterval,
   } = options;
 
-  const events = createSimEventList({ now, random, maxEvents });
+  const events = createSimEventList({ now, random, maxEvents, ...(onEvent ? { onAdd: onEvent } : {}) });
   const accessTokens = new Map<string, number>();
   const refreshTokens = new Map<string, number>();
   const usedRefreshTokens = new Set<string>();

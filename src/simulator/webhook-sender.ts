@@ -61,7 +61,11 @@ export interface WebhookSendResult {
 export interface WebhookSender {
   /** the public keys, one per algorithm, with their `kid` */
   readonly jwks: { keys: JsonWebKey[] };
-  setTarget(target: string): void;
+  /**
+   * Posts to `${target}/<type>`; with `signedAs`, signs `${signedAs}/<type>` as the target URI
+   * instead (the public URL a proxy forwards from, as the receiver's `BITPANDA_WEBHOOK_URL`).
+   */
+  setTarget(target: string, signedAs?: string): void;
   send(type: string, payload: unknown, options?: SendOptions): Promise<WebhookSendResult>;
   /** resends the previous request byte for byte (same signature), once */
   replayLast(): Promise<WebhookSendResult>;
@@ -99,6 +103,7 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
     logger = silentLogger,
   } = options;
   let base = target?.replace(/\/+$/, '') ?? null;
+  let signedBase: string | null = null;
   const keys: Record<WebhookSignAlgorithm, SigningKey> = {
     'ecdsa-p256-sha256': makeKey('ec', 'ecdsa-p256-sha256'),
     ed25519: makeKey('ed25519', 'ed25519'),
@@ -109,9 +114,10 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
   function prepare(type: string, payload: unknown, alg: WebhookSignAlgorithm, fault: WebhookFault | undefined): Prepared {
     if (base === null) throw new Error('webhook sender: expected a target URL (option or setTarget), got none');
     const url = new URL(`${base}/${type}`).href;
+    const signedUrl = signedBase === null ? url : new URL(`${signedBase}/${type}`).href;
     const body = Buffer.from(JSON.stringify({ params: payload }));
     const created = Math.floor(now() / 1000) - (fault === 'stale-created' ? staleBySeconds : 0);
-    const headers = signedHeaders(url, body, keys[alg], alg, digest, created);
+    const headers = signedHeaders(signedUrl, body, keys[alg], alg, digest, created);
     if (fault === 'bad-signature') headers.signature = corruptSignature(headers.signature as string);
     const sent = fault === 'tampered-body' ? Buffer.from(`${body.subarray(0, body.length - 1).toString()},"tampered":true}`) : body;
     return { url, headers, body: sent };
@@ -147,8 +153,9 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
 
   return {
     jwks: { keys: [keys['ecdsa-p256-sha256'].jwk, keys.ed25519.jwk] },
-    setTarget(url) {
+    setTarget(url, signedAs) {
       base = new URL(url).href.replace(/\/+$/, '');
+      signedBase = signedAs === undefined ? null : new URL(signedAs).href.replace(/\/+$/, '');
     },
     send,
     async replayLast() {

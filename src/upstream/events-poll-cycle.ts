@@ -13,8 +13,8 @@ import { parseRetryAfter } from './token-provider.js';
 
 export interface CycleResult { outcome: PollOutcome; again: boolean; retryAfterMs: number | null }
 
-export type Settings = Required<Omit<EventsPollerOptions, 'apiUrl' | 'getToken' | 'invalidateToken' | 'onStored' | 'onPoll'>> &
-  Pick<EventsPollerOptions, 'getToken' | 'invalidateToken' | 'onStored' | 'onPoll'>;
+export type Settings = Required<Omit<EventsPollerOptions, 'apiUrl' | 'getToken' | 'invalidateToken' | 'onPoll'>> &
+  Pick<EventsPollerOptions, 'getToken' | 'invalidateToken' | 'onPoll'>;
 
 /** A poller's settings and its running state, shared by the steps of its loop. */
 export interface PollerContext extends Settings {
@@ -22,6 +22,8 @@ export interface PollerContext extends Settings {
   stopper: AbortController;
   s: PollerStatus;
   newestCreatedAt: number | null;
+  /** the stored cursor was dropped (the upstream no longer knew it): the next page is stored even when empty, to clear it */
+  cursorReset: boolean;
   waitController: AbortController | null;
   wakePending: boolean;
   idleWaiters: Array<() => void>;
@@ -97,27 +99,21 @@ function pageOf(ctx: PollerContext, res: Response, text: string): EventsPage | C
   return page;
 }
 
-/** Stores a page and moves the cursor in one step, then hands the new records on. */
+/** Stores a page and moves the cursor in one step through the ingest path, which publishes the new records. */
 async function storePage(ctx: PollerContext, status: number, page: EventsPage): Promise<CycleResult> {
   const { events, received } = page;
   const previous = ctx.s.cursor;
   const cursor = received > 0 ? (page.nextAfter ?? events.at(-1)?.id ?? previous) : previous;
   let records: NotificationRecord[] = [];
-  if (events.length > 0 || cursor !== previous) {
+  if (events.length > 0 || cursor !== previous || ctx.cursorReset) {
     try {
-      records = await ctx.log.append(events, cursor);
+      records = await ctx.ingest.ingestPolled(events, cursor);
     } catch (error) {
       return failure(ctx, 'store', `storing the page failed: ${(error as Error).message}`, status);
     }
+    ctx.cursorReset = false;
   }
   noteStored(ctx, cursor, events, records);
-  if (records.length > 0 && ctx.onStored) {
-    try {
-      await ctx.onStored(records);
-    } catch (error) {
-      ctx.logger.error({ err: error }, 'publishing stored events failed; they stay in the log');
-    }
-  }
   const full = received >= Math.min(ctx.pageSize, page.size ?? ctx.pageSize);
   if (full && cursor === previous) ctx.logger.warn({ cursor }, 'a full page did not move the cursor; waiting the interval');
   const duplicates = events.length - records.length;
@@ -150,12 +146,41 @@ function noteStored(ctx: PollerContext, cursor: string | null, events: IncomingN
   }
 }
 
+/**
+ * A 404 to a request with `after_id`: the upstream no longer knows the stored cursor (its event
+ * expired, or the upstream is another one: the built-in simulator's ids are new each start).
+ * Polling from it would fail forever, so the poller reads again without a cursor; what was
+ * stored already is recognised by its upstream id (or content key) and not delivered twice.
+ */
+function cursorLost(ctx: PollerContext, res: Response, text: string): boolean {
+  if (res.status !== 404 || ctx.s.cursor === null) return false;
+  ctx.metrics.cursorLost();
+  ctx.logger.warn(
+    { cursor: ctx.s.cursor, status: 404, code: errorCodeOf(text) },
+    'the events endpoint no longer knows the stored poll cursor (404 on after_id): reading the events again from the start',
+  );
+  ctx.s.cursor = null;
+  ctx.cursorReset = true;
+  return true;
+}
+
+/** `errors[0].code` of a Bitpanda error body (e.g. `event.not.found`), when there is one. */
+function errorCodeOf(text: string): string | null {
+  try {
+    const code = (JSON.parse(text) as { errors?: Array<{ code?: unknown }> }).errors?.[0]?.code;
+    return typeof code === 'string' ? code.slice(0, 100) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One poll cycle, from the request to the stored page. */
 export async function cycle(ctx: PollerContext): Promise<CycleResult> {
   setState(ctx, 'polling');
   ctx.s.lastPollAt = ctx.now();
   ctx.s.nextPollAt = null;
-  const answer = await request(ctx);
+  let answer = await request(ctx);
+  if ('res' in answer && cursorLost(ctx, answer.res, answer.text)) answer = await request(ctx);
   if (!('res' in answer)) return answer;
   const page = pageOf(ctx, answer.res, answer.text);
   return 'outcome' in page ? page : storePage(ctx, answer.res.status, page);

@@ -1,17 +1,19 @@
-import type { NotificationRecord } from '../domain/notification.js';
 import type { PollerStatus } from '../domain/upstream-status.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { NO_POLLER_METRICS, type PollerMetrics } from '../metrics/upstream-metrics.js';
 import { redactUrl } from '../redact-url.js';
+import type { Ingest } from '../ingest/ingest.js';
 import type { EventLog } from '../store/types.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
 import { cycle, setState, type PollerContext } from './events-poll-cycle.js';
 
 /**
- * Polls `GET /v1/events` from the stored cursor, stores each page and moves the cursor in one
- * atomic step, then hands the newly stored records on. Full pages are followed at once; after
+ * Polls `GET /v1/events` from the stored cursor and hands each page with its new cursor to the
+ * ingest path, which stores both in one atomic step and publishes the new records. Full pages are followed at once; after
  * a short page it waits `intervalMs`. Upstream failures never crash it: 401 renews the token
- * and retries once, 429 waits `Retry-After`, everything else backs off with full jitter.
+ * and retries once, 429 waits `Retry-After`, a 404 on `after_id` (a cursor the upstream no
+ * longer knows) drops the cursor and reads from the start, everything else backs off with full
+ * jitter.
  */
 
 export type WaitReason = 'interval' | 'backoff' | 'retry-after';
@@ -40,9 +42,10 @@ export interface EventsPollerOptions {
   intervalMs?: number;
   getToken?: () => Promise<string>;
   invalidateToken?: (token: string) => void;
-  log: EventLog;
-  /** newly stored records, after they are durably stored */
-  onStored?: (records: NotificationRecord[]) => void | Promise<void>;
+  /** where the stored poll cursor is read at start */
+  log: Pick<EventLog, 'pollCursor'>;
+  /** stores each page with its cursor, then publishes the new records */
+  ingest: Pick<Ingest, 'ingestPolled'>;
   /** after every poll cycle */
   onPoll?: (outcome: PollOutcome) => void;
   logger?: Logger;
@@ -103,9 +106,10 @@ export function createEventsPoller({
     stopper: new AbortController(),
     s: {
       state: 'idle', url, cursor: null, lastPollAt: null, lastSuccessAt: null, lagMs: null, eventsStored: 0,
-      duplicatesSkipped: 0, consecutiveFailures: 0, lastError: null, nextPollAt: null,
+      duplicatesSkipped: 0, consecutiveFailures: 0, failingSince: null, lastError: null, nextPollAt: null,
     },
     newestCreatedAt: null,
+    cursorReset: false,
     waitController: null,
     wakePending: false,
     idleWaiters: [],
@@ -173,8 +177,11 @@ async function run(ctx: PollerContext): Promise<void> {
     const { outcome: result, again, retryAfterMs } = await cycle(ctx);
     if (stopper.signal.aborted && !result.ok) break;
     ctx.metrics.polled(result.ok ? 'ok' : 'error');
-    if (result.ok) s.consecutiveFailures = 0;
-    else {
+    if (result.ok) {
+      s.consecutiveFailures = 0;
+      s.failingSince = null;
+    } else {
+      if (s.consecutiveFailures === 0) s.failingSince = s.lastPollAt;
       s.consecutiveFailures += 1;
       s.lastError = result.error;
     }

@@ -34,8 +34,14 @@ export interface TestCluster {
  * A simulator in this process and gateway processes pointed at it, on Redis under a key
  * prefix of their own.
  */
-export async function startTestCluster(options: { name: string; redisUrl?: string; simulator?: SimulatorOptions }): Promise<TestCluster> {
-  const { name, redisUrl = TEST_REDIS_URL, simulator } = options;
+export async function startTestCluster(options: {
+  name: string;
+  redisUrl?: string;
+  simulator?: SimulatorOptions;
+  /** more environment for every replica */
+  env?: Record<string, string>;
+}): Promise<TestCluster> {
+  const { name, redisUrl = TEST_REDIS_URL, simulator, env = {} } = options;
   const prefix = uniquePrefix(name);
   const sim = await startSimulator({ ...simulator, prices: { intervalMs: 600_000, ...simulator?.prices } });
   // only the prices a test emits: nothing arrives between them by chance
@@ -54,7 +60,8 @@ export async function startTestCluster(options: { name: string; redisUrl?: strin
         ...simulatorEnv(sim),
         EVENTS_POLL_INTERVAL_MS: '50',
         EVENTS_PAGE_SIZE: '20',
-      });
+        ...env,
+      }, 60_000);
       replicas.push(gw);
       return gw;
     },

@@ -27,7 +27,7 @@ export async function stopLeftovers(): Promise<number> {
 /** A real gateway on port 0 with its in-process simulator (unless URLs are given). */
 export async function startTestGateway(
   overrides: Partial<Config> = {},
-  options: Partial<Pick<GatewayOptions, 'logger' | 'simulator' | 'upstream' | 'clientAuth'>> = {},
+  options: Partial<Pick<GatewayOptions, 'logger' | 'simulator' | 'upstream' | 'clientAuth' | 'pollerFailingBoundMs'>> = {},
 ): Promise<TestGateway> {
   const config: Config = {
     ...loadConfig({}),
@@ -36,6 +36,8 @@ export async function startTestGateway(
     databasePath: ':memory:',
     simulatorIntervalMs: 600_000,
     eventsPollIntervalMs: 50,
+    // the simulator's webhooks only where a test asks for them
+    eventsSource: 'poll',
     ...overrides,
   };
   const gateway = createGateway({ ...options, config, logger: options.logger ?? silentLogger });

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/domain/notification.js';
+import { Writable } from 'node:stream';
+import { createBus } from '../../src/bus/bus.js';
+import { createLogger } from '../../src/logger.js';
+import { createIngest } from '../../src/ingest/ingest.js';
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { metricTotal, metricValue } from '../../src/metrics/series.js';
 import { createRestSimulator, type RestSimulator } from '../../src/simulator/rest-server.js';
@@ -69,6 +73,8 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
   const outcomes: PollOutcome[] = [];
   const published: NotificationRecord[] = [];
   const metrics = createGatewayMetrics({ processMetrics: false });
+  const bus = createBus();
+  bus.on('notification:received', (record) => void published.push(record));
   const poller = createEventsPoller({
     apiUrl: base,
     pageSize: 5,
@@ -76,7 +82,7 @@ function startPoller(base: string, store: Store, options: Partial<EventsPollerOp
     getToken: () => tokens.getToken(),
     invalidateToken: (t) => tokens.invalidate(t),
     log: store.events,
-    onStored: (records) => void published.push(...records),
+    ingest: createIngest({ log: store.events, bus }),
     onPoll: (o) => void outcomes.push(o),
     random: () => 0.5,
     sleep,
@@ -234,4 +240,59 @@ describe('events poller', () => {
     expect(await store.events.get(good.id)).toMatchObject({ payloadText: '{"user_id":"u1"}', userId: 'u1' });
     expect(await store.events.pollCursor()).toBe(good.id);
   });
+
+  it('recovers from a stored cursor the upstream no longer knows (404 on after_id): logged, counted, read again from the start, nothing delivered twice', async () => {
+    const { sim, base, requests } = await startSim();
+    const store = openStore();
+    const before = sim.controls.addEvents(3);
+    const first = startPoller(base, store);
+    await first.poller.waitForIdle();
+    await first.poller.stop();
+    // the upstream forgot the cursor's event (or is another one: the simulator's ids are new each start)
+    const gone = '01890000-0000-7000-8000-000000000000';
+    await store.events.append([], gone);
+    const after = sim.controls.addEvents(2);
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }) });
+    const second = startPoller(base, store, { logger });
+    await second.poller.waitForIdle();
+    expect(requests.slice(-3)).toEqual([`/v1/events?size=5&after_id=${gone}`, '/v1/events?size=5', `/v1/events?size=5&after_id=${after[1]!.id}`]);
+    expect(second.published.map((r) => r.id)).toEqual(after.map((e) => e.id));
+    expect(await storedIds(store)).toEqual([...before, ...after].map((e) => e.id));
+    expect(second.outcomes.map((o) => [o.ok, o.received, o.stored, o.duplicates])).toEqual([[true, 5, 2, 3], [true, 0, 0, 0]]);
+    expect(await store.events.pollCursor()).toBe(after[1]!.id);
+    expect(await metricTotal(second.metrics.registry, 'bitpanda_events_cursor_lost_total')).toBe(1);
+    expect(second.poller.status()).toMatchObject({ consecutiveFailures: 0, failingSince: null, cursor: after[1]!.id });
+    const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).includes('no longer knows the stored poll cursor'));
+    expect(warned).toMatchObject({ cursor: gone, status: 404, code: 'event.not.found', level: 40 });
+  });
+
+  it('clears a lost cursor even when the upstream has no events at all', async () => {
+    const { base } = await startSim();
+    const store = openStore();
+    await store.events.append([], '01890000-0000-7000-8000-000000000001');
+    const p = startPoller(base, store);
+    await p.poller.waitForIdle();
+    expect(await store.events.pollCursor()).toBeNull();
+    expect(p.poller.status()).toMatchObject({ cursor: null, consecutiveFailures: 0 });
+  });
+
+  it('says since when it has been failing, and forgets it at the next success', async () => {
+    const { sim, base } = await startSim();
+    const store = openStore();
+    sim.controls.maintenance(3, 'events');
+    const statuses: Array<{ ok: boolean; failingSince: number | null; lastPollAt: number | null }> = [];
+    let poller: ReturnType<typeof startPoller>['poller'] | null = null;
+    const p = startPoller(base, store, { onPoll: (o) => void statuses.push({ ok: o.ok, ...pick(poller!.status()) }) });
+    poller = p.poller;
+    await p.poller.waitForIdle();
+    expect(statuses.map((s) => s.ok)).toEqual([false, false, false, true]);
+    expect(statuses[1]!.failingSince).toBe(statuses[0]!.lastPollAt);
+    expect(statuses[2]!.failingSince).toBe(statuses[0]!.lastPollAt);
+    expect(statuses[3]!.failingSince).toBeNull();
+  });
 });
+
+function pick(s: { failingSince: number | null; lastPollAt: number | null }) {
+  return { failingSince: s.failingSince, lastPollAt: s.lastPollAt };
+}
