@@ -123,7 +123,8 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
   let storm: StormResult | null = null;
   try {
     const started = await server.call<{ wsUrl: string; listeningAfterMs: number | null }>('start', { upstreamUrl: ctx.upstreamUrl, port }, 60_000);
-    const ingest = await measureIngestion(ctx, server);
+    // a few seconds of feed first: the reading is of ingestion, not of the gateway's start-up and first compilations
+    const ingest = await measureIngestion(ctx, server, 5_000);
     await upstream.call('mode', { feed: 'real' });
     const idle0 = await server.call<MemorySample>('mem');
     for (let i = 0; i < settings.loadgens; i++) loadgens.push(spawnChild(`scale loadgen ${i + 1}`, 'loadgen.ts'));

@@ -88,10 +88,10 @@ export async function measureWindow(ctx: Pick<RunContext, 'upstream'>, server: C
 }
 
 /** Server CPU per upstream frame with the feed on and no client connected; null when skipped. */
-export async function measureIngestion(ctx: Pick<RunContext, 'upstream' | 'timing'>, server: Child): Promise<number | null> {
+export async function measureIngestion(ctx: Pick<RunContext, 'upstream' | 'timing'>, server: Child, warmupMs = 1_000): Promise<number | null> {
   if (ctx.timing.baselineMs <= 0) return null;
   await ctx.upstream.call('stall', { stalled: false });
-  await sleep(1_000);
+  await sleep(warmupMs);
   const cpu0 = procCpuUs(server.pid);
   const u0 = await ctx.upstream.call<UpstreamMark>('seq');
   await sleep(ctx.timing.baselineMs);

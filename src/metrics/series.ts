@@ -15,10 +15,33 @@ export interface SeriesSpec {
   help: string;
 }
 
+/**
+ * Counts kept in a plain number and added to prom-client when scraped: an increment on a hot
+ * path (per frame, per delivery chunk) costs one addition, not a prom-client call.
+ */
+interface Pending {
+  series: { inc(by: number): void };
+  count: number;
+}
+
+function flush(pending: Iterable<Pending>): void {
+  for (const p of pending) {
+    if (p.count === 0) continue;
+    const by = p.count;
+    p.count = 0;
+    p.series.inc(by);
+  }
+}
+
 /** An unlabelled counter; returns its increment. */
 export function counter({ registry, name, help }: SeriesSpec): (by?: number) => void {
-  const metric = new Counter({ name, help, registers: [registry] });
-  return (by = 1) => metric.inc(by);
+  const pending: Pending[] = [];
+  const metric = new Counter({ name, help, registers: [registry], collect: () => flush(pending) });
+  const p: Pending = { series: metric, count: 0 };
+  pending.push(p);
+  return (by = 1) => {
+    p.count += by;
+  };
 }
 
 /**
@@ -28,14 +51,19 @@ export function counter({ registry, name, help }: SeriesSpec): (by?: number) => 
  */
 export function counterBy<V extends string>(spec: SeriesSpec & { label: string; values: readonly V[] }): (value: V) => (by?: number) => void {
   const { registry, name, help, label, values } = spec;
-  const metric = new Counter({ name, help, labelNames: [label], registers: [registry] });
+  const pending: Pending[] = [];
+  const metric = new Counter({ name, help, labelNames: [label], registers: [registry], collect: () => flush(pending) });
   const bound = new Map<string, (by?: number) => void>();
   const child = (value: string): ((by?: number) => void) => {
     let inc = bound.get(value);
     if (!inc) {
       const series = metric.labels(value);
       series.inc(0);
-      inc = (by = 1) => series.inc(by);
+      const p: Pending = { series, count: 0 };
+      pending.push(p);
+      inc = (by = 1) => {
+        p.count += by;
+      };
       bound.set(value, inc);
     }
     return inc;

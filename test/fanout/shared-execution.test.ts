@@ -25,6 +25,8 @@ describe('shared execution: one execution per group per event', () => {
   beforeEach(async () => {
     gw = await startTestGateway();
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
+    // only the frames each test emits: the simulator's own ticks would add frames the counts do not expect
+    gw.simulator.prices.controls.stallAll(true);
   });
   const connect = useGatewayClients(() => gw);
 

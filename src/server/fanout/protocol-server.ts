@@ -199,6 +199,9 @@ class ProtocolSession implements ProtocolConnection {
   private async initialise(payload: unknown): Promise<void> {
     if (this.initReceived) return this.transport.close(WsCloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
     this.initReceived = true;
+    // the timer's work is done: an idle connection keeps no timer
+    if (this.initTimer) clearTimeout(this.initTimer);
+    this.initTimer = null;
     const base = { connectionParams: isObject(payload) ? payload : undefined, request: this.extra.request, socket: this.extra.socket };
     const permitted = await this.settings.onConnect?.(base);
     if (permitted === false) return this.transport.close(WsCloseCode.Forbidden, 'Forbidden');
