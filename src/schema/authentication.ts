@@ -23,6 +23,8 @@ function tokenOf(argument: string): string {
   return bearerToken(/^bearer\s/i.test(argument) ? argument : `Bearer ${argument}`)!;
 }
 
+builder.mutationType({ description: 'Signing in: checking a client token, and renewing it on a live WebSocket.' });
+
 builder.mutationField('authenticate', (t) =>
   t.field({
     type: AuthenticationRef,

@@ -41,7 +41,7 @@ describe('the gateway as a process (npm start)', () => {
 
   it.each([
     [{ PORT: 'abc' }, ['PORT: expected an integer from 0 to 65535, got "abc"']],
-    [{ BITPANDA_WS_URL: 'http://example.test/ws' }, ['BITPANDA_WS_URL: expected a ws or wss URL, got "http://example.test/ws"']],
+    [{ BITPANDA_WS_URL: 'http://example.test/ws' }, ['BITPANDA_WS_URL: expected a ws or wss URL without user info (user:password@), got "http://example.test/ws"']],
     [
       { BITPANDA_TOKEN_URL: 'http://127.0.0.1:1/token' },
       [

@@ -8,6 +8,8 @@ import { builder } from '../../src/schema/builder.js';
 import '../../src/schema/scalars.js';
 import { defineNotificationTypes } from '../../src/schema/notification-schema.js';
 import { NOTIFICATION_FIXTURES, notificationRecord } from '../fixtures/notifications.js';
+import { viewerOf } from '../../src/domain/viewer.js';
+import { ANONYMOUS } from '../../src/domain/identity.js';
 
 // the graphql instance Pothos loads (see notification-types.test.ts)
 const { buildSchema, graphql, lexicographicSortSchema, printSchema, printType } = createRequire(import.meta.url)(
@@ -79,7 +81,7 @@ describe('a registry with one more kind', () => {
     const result = await graphql({
       schema,
       source: '{ testEvent { __typename ... on Notification { type rawType } ... on LoyaltyPointsCreditedNotification { points tier } } }',
-      contextValue: {},
+      contextValue: { viewer: viewerOf(ANONYMOUS, 'all') },
     });
     expect(result.errors).toBeUndefined();
     expect(result.data?.['testEvent']).toEqual({

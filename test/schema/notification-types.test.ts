@@ -7,6 +7,8 @@ import { builder } from '../../src/schema/builder.js';
 import '../../src/schema/scalars.js';
 import { NotificationEventUnion, NotificationInterface } from '../../src/schema/notification-types.js';
 import { NOTIFICATION_FIXTURES, notificationRecord, type NotificationFixtureName } from '../fixtures/notifications.js';
+import { viewerOf } from '../../src/domain/viewer.js';
+import { ANONYMOUS } from '../../src/domain/identity.js';
 
 // The graphql instance Pothos itself loads (Node resolves `graphql` to its CommonJS build, the
 // test transform to its ESM build; a schema only works with the functions of its own instance).
@@ -38,7 +40,7 @@ beforeAll(() => {
 });
 
 async function run(source: string): Promise<Record<string, unknown>> {
-  const result = await graphql({ schema, source, contextValue: {} });
+  const result = await graphql({ schema, source, contextValue: { viewer: viewerOf(ANONYMOUS, 'all') } });
   expect(result.errors?.map((e) => `${e.path?.join(".")}: ${e.message}`)).toBeUndefined();
   return result.data as Record<string, unknown>;
 }
