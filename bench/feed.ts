@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { assetTypeFromCode, compilePriceFilter, matchesPriceFilter, pairKey, type AssetType, type AssetTypeCode, type PriceFilter } from '../src/domain/price.js';
 import { FEED_PATH, recordFeed } from './record-feed.js';
 
-/** One recorded `prices-v1` frame, with what the checks need precomputed. */
+export type FeedChannel = 'prices-v1' | 'price-changes-v1';
+
+/** One replayed frame (a recorded `prices-v1` frame, or a `price-changes-v1` frame of its pair), with what the checks need precomputed. */
 export interface FeedFrame {
+  channel: FeedChannel;
   AP: string;
   BP: string;
   T: AssetTypeCode;
@@ -28,9 +31,34 @@ export function loadFeed(path = FEED_PATH): FeedFrame[] {
       throw new Error(`${path}:${i + 1}: expected a prices-v1 frame with AP, BP, T, A, F, got ${line.slice(0, 120)}`);
     }
     const T = o.T as AssetTypeCode;
-    return { AP: o.AP, BP: o.BP, T, A: o.A, F: o.F, key: pairKey(o.A, o.F), type: assetTypeFromCode(T) };
+    return { channel: 'prices-v1' as const, AP: o.AP, BP: o.BP, T, A: o.A, F: o.F, key: pairKey(o.A, o.F), type: assetTypeFromCode(T) };
   });
 }
+
+/** Seconds in which Bitpanda sends every pair once, on each channel (its real pace). */
+export const REAL_PACE_CYCLE_S = 15;
+
+/**
+ * One cycle at Bitpanda's real pace: every pair of the recorded feed once on `prices-v1`, in the
+ * recorded (staggered) order, each EUR pair followed by its `price-changes-v1` frame. Replayed at
+ * `length / REAL_PACE_CYCLE_S` frames per second, every pair gets a frame about every 15 s.
+ */
+export function realPaceFeed(feed: readonly FeedFrame[]): FeedFrame[] {
+  const seen = new Set<string>();
+  const out: FeedFrame[] = [];
+  for (const f of feed) {
+    if (f.channel !== 'prices-v1' || seen.has(f.key)) continue;
+    seen.add(f.key);
+    out.push(f);
+    if (f.F === 'EUR') out.push({ ...f, channel: 'price-changes-v1' });
+  }
+  return out;
+}
+
+/** The window values of every replayed change frame; the sequence number goes into MVOL's digits. */
+const CHANGE_VALUES =
+  '"D":"1.25","I":"0.5","W":"-2.1","M":"3.3","6M":"10.2","Y":"25.7","5Y":"180.4",' +
+  '"DV":"120.5","IV":"60.1","WV":"-80.2","MV":"150.9","6MV":"800.1","YV":"1500.2","5YV":"9000.3"';
 
 /** Loads the committed feed, recording it from the simulator first when it is missing. */
 export async function ensureFeed(path = FEED_PATH): Promise<FeedFrame[]> {
@@ -41,6 +69,9 @@ export async function ensureFeed(path = FEED_PATH): Promise<FeedFrame[]> {
 /** The text the bench upstream sends for sequence number `seq`. */
 export function frameText(feed: readonly FeedFrame[], seq: number, unixSeconds: number): string {
   const f = feed[seq % feed.length]!;
+  if (f.channel === 'price-changes-v1') {
+    return `{"T":"${f.T}","A":"${f.A}","F":"${f.F}","CH":"price-changes-v1",${CHANGE_VALUES},"MVOL":"0.04${String(seq).padStart(SEQ_DIGITS, '0')}"}`;
+  }
   const bid = `${f.BP}${f.BP.includes('.') ? '' : '.'}${String(seq).padStart(SEQ_DIGITS, '0')}`;
   return `{"AP":"${f.AP}","BP":"${bid}","U":${unixSeconds},"T":"${f.T}","A":"${f.A}","F":"${f.F}","CH":"prices-v1"}`;
 }
@@ -68,10 +99,11 @@ export interface FilterTable {
   perPass: number[];
 }
 
-export function filterTable(feed: readonly FeedFrame[], filters: readonly PriceFilter[]): FilterTable {
-  const matches = filters.map((filter) => {
+export function filterTable(feed: readonly FeedFrame[], filters: readonly PriceFilter[], channels: readonly FeedChannel[] = []): FilterTable {
+  const matches = filters.map((filter, i) => {
     const compiled = compilePriceFilter(filter);
-    return Uint8Array.from(feed, (f) => (matchesPriceFilter(compiled, { id: f.key, asset: f.A, fiat: f.F, type: f.type }) ? 1 : 0));
+    const channel = channels[i] ?? 'prices-v1';
+    return Uint8Array.from(feed, (f) => (f.channel === channel && matchesPriceFilter(compiled, { id: f.key, asset: f.A, fiat: f.F, type: f.type }) ? 1 : 0));
   });
   const prefix = matches.map((m) => {
     const p = new Uint32Array(m.length + 1);

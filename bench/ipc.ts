@@ -8,6 +8,8 @@ export interface Child {
   call<T = unknown>(command: string, args?: unknown, timeoutMs?: number): Promise<T>;
   /** Asks the child to stop, then kills it if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, as a crash would; resolves when it has exited */
+  kill(): Promise<void>;
 }
 
 interface Response {
@@ -62,6 +64,10 @@ export function spawnChild(name: string, file: string, extraArgs: string[] = [])
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
         child.send({ kind: 'request', id, command, args });
       });
+    },
+    async kill() {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
     },
     async stop(graceMs = 5_000) {
       if (exited) return;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import type { PriceFilter } from '../src/domain/price.js';
 import { monoMs, serveCommands } from './child.js';
-import { expectedCount, filterTable, loadFeed, seqFromBid, type FilterTable } from './feed.js';
+import { expectedCount, filterTable, loadFeed, realPaceFeed, seqFromBid, type FeedChannel, type FeedFrame, type FilterTable } from './feed.js';
 import { createHistogram, record, type Histogram } from './histogram.js';
 import type { ClientSpec } from './scenarios.js';
 
@@ -16,8 +16,20 @@ import type { ClientSpec } from './scenarios.js';
 interface Client {
   ws: WebSocket;
   spec: ClientSpec;
+  index: number;
   lastSeq: number;
+  /** acknowledged and subscribed (again, after a reconnect) */
   subscribed: boolean;
+  /** failed reconnect attempts since it was last subscribed */
+  attempt: number;
+  /** resolves the initial connect */
+  onAck: (() => void) | null;
+}
+
+/** How clients retry after the server went away: exponential with full jitter, as graphql-ws clients do. */
+export interface RetryPolicy {
+  baseMs: number;
+  capMs: number;
 }
 
 export interface Checks {
@@ -40,12 +52,14 @@ export interface Collected {
   checks: Checks;
 }
 
-const ID_NEEDLE = Buffer.from('"priceUpdated":{"id":"');
-const BID_NEEDLE = Buffer.from('"bid":"');
+const ID_NEEDLES = [Buffer.from('"priceUpdated":{"id":"'), Buffer.from('"priceChanged":{"id":"')];
+/** where each field's messages carry the sequence number: the bid of a price, the monthly volatility of a change */
+const SEQ_NEEDLES = [Buffer.from('"bid":"'), Buffer.from('"monthlyVolatility":"')];
 const QUOTE = 0x22;
 const MAX_SAMPLES = 24_000_000;
 
-const feed = loadFeed();
+const recordedFeed = loadFeed();
+let feed: FeedFrame[] = recordedFeed;
 let table: FilterTable | null = null;
 let sendTimesPath = '';
 const clients: Client[] = [];
@@ -82,7 +96,7 @@ function keep(seq: number, at: number, owner: number): void {
   owners[samples++] = owner;
 }
 
-function onControl(client: Client, data: Buffer, onAck: () => void): void {
+function onControl(client: Client, data: Buffer): void {
   let message: { type?: string; payload?: unknown };
   try {
     message = JSON.parse(data.toString()) as typeof message;
@@ -90,7 +104,7 @@ function onControl(client: Client, data: Buffer, onAck: () => void): void {
     checks.unreadable++;
     return;
   }
-  if (message.type === 'connection_ack') return onAck();
+  if (message.type === 'connection_ack') return onAck(client);
   if (message.type === 'ping') return void client.ws.send('{"type":"pong"}');
   if (message.type === 'pong') return;
   if (message.type === 'complete') checks.completes++;
@@ -98,15 +112,20 @@ function onControl(client: Client, data: Buffer, onAck: () => void): void {
   checks.firstError ??= data.toString().slice(0, 300);
 }
 
-function onData(client: Client, index: number, data: Buffer, onAck: () => void): void {
+function onData(client: Client, data: Buffer): void {
   const at = monoMs();
-  const idAt = data.indexOf(ID_NEEDLE);
-  if (idAt < 0) return onControl(client, data, onAck);
-  const keyStart = idAt + ID_NEEDLE.length;
+  let field = 0;
+  let idAt = data.indexOf(ID_NEEDLES[0]!);
+  if (idAt < 0) {
+    field = 1;
+    idAt = data.indexOf(ID_NEEDLES[1]!);
+  }
+  if (idAt < 0) return onControl(client, data);
+  const keyStart = idAt + ID_NEEDLES[field]!.length;
   const keyEnd = data.indexOf(QUOTE, keyStart);
-  const bidAt = data.indexOf(BID_NEEDLE, keyEnd);
-  const bidStart = bidAt + BID_NEEDLE.length;
-  const seq = keyEnd < 0 || bidAt < 0 ? -1 : seqFromBid(data, bidStart, data.indexOf(QUOTE, bidStart));
+  const seqAt = data.indexOf(SEQ_NEEDLES[field]!, keyEnd);
+  const seqStart = seqAt + SEQ_NEEDLES[field]!.length;
+  const seq = keyEnd < 0 || seqAt < 0 ? -1 : seqFromBid(data, seqStart, data.indexOf(QUOTE, seqStart));
   if (seq < 0) {
     checks.unreadable++;
     return;
@@ -121,44 +140,98 @@ function onData(client: Client, index: number, data: Buffer, onAck: () => void):
   }
   client.lastSeq = seq;
   if (inWindow) windowMessages++;
-  if (sampling) keep(seq, at, index);
+  if (sampling) keep(seq, at, client.index);
 }
 
-function connect(url: string, query: string, filters: PriceFilter[], spec: ClientSpec, timeoutMs: number): Promise<void> {
+interface Setup {
+  url: string;
+  /** the operation of each filter (index as in `filters`) */
+  queries: string[];
+  filters: PriceFilter[];
+  /** the channel each filter's field follows @default prices-v1 */
+  channels?: FeedChannel[];
+  /** source addresses to spread the clients over (127.0.0.0/8) @default the system's choice */
+  localAddresses?: string[];
+  /** reconnect after the server went away @default never */
+  retry?: RetryPolicy;
+}
+
+let setup: Setup | null = null;
+/** reconnect storm: when it began, clients back since, and when the last came back */
+const storm = { active: false, since: 0, back: 0, lastBackAt: 0 };
+
+function onAck(client: Client): void {
+  client.ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: setup!.queries[client.spec.filter], variables: { filter: setup!.filters[client.spec.filter] } } }));
+  if (!client.subscribed && storm.active) {
+    storm.back++;
+    storm.lastBackAt = monoMs();
+  }
+  client.subscribed = true;
+  client.attempt = 0;
+  if (client.spec.pause) client.ws.pause();
+  const resolve = client.onAck;
+  client.onAck = null;
+  resolve?.();
+}
+
+function open(client: Client): void {
+  const { url, localAddresses } = setup!;
+  const localAddress = localAddresses?.length ? localAddresses[client.index % localAddresses.length] : undefined;
+  const ws = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true, ...(localAddress ? { localAddress } : {}) });
+  client.ws = ws;
+  ws.on('open', () => ws.send('{"type":"connection_init"}'));
+  ws.on('message', (data: Buffer) => onData(client, data));
+  ws.on('error', (error) => {
+    if (!storm.active) checks.firstError ??= `client ${client.index}: ${error.message}`;
+  });
+  ws.on('close', (code, reason) => {
+    if (stopping || client.ws !== ws) return;
+    const wasSubscribed = client.subscribed;
+    client.subscribed = false;
+    const retry = setup!.retry;
+    if (retry && client.onAck === null) {
+      // full jitter: a uniform wait up to the exponential bound
+      const bound = Math.min(retry.capMs, retry.baseMs * 2 ** client.attempt++);
+      setTimeout(() => open(client), Math.random() * bound);
+      return;
+    }
+    if (wasSubscribed || client.onAck !== null) {
+      if (client.spec.designated) checks.closed.designated++;
+      else checks.closed.healthy++;
+      checks.firstError ??= `client ${client.index} closed by the server: ${code} ${reason.toString()}`;
+    }
+  });
+}
+
+function connect(spec: ClientSpec, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
-    const client: Client = { ws, spec, lastSeq: -1, subscribed: false };
-    const index = clients.push(client) - 1;
+    const client: Client = { ws: null as unknown as WebSocket, spec, index: clients.length, lastSeq: -1, subscribed: false, attempt: 0, onAck: null };
+    clients.push(client);
     const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`client ${index}: expected connection_ack within ${timeoutMs} ms`));
+      client.onAck = null;
+      client.ws.terminate();
+      reject(new Error(`client ${client.index}: expected connection_ack within ${timeoutMs} ms`));
     }, timeoutMs);
-    const onAck = (): void => {
+    client.onAck = () => {
       clearTimeout(timer);
-      ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { filter: filters[spec.filter] } } }));
-      client.subscribed = true;
-      if (spec.pause) ws.pause();
       resolve();
     };
-    ws.on('open', () => ws.send('{"type":"connection_init"}'));
-    ws.on('message', (data: Buffer) => onData(client, index, data, onAck));
-    ws.on('error', (error) => {
-      checks.firstError ??= `client ${index}: ${error.message}`;
-    });
-    ws.on('close', (code, reason) => {
+    open(client);
+    client.ws.once('close', (code) => {
+      if (client.onAck === null) return;
+      client.onAck = null;
       clearTimeout(timer);
-      if (stopping) return;
-      if (spec.designated) checks.closed.designated++;
-      else checks.closed.healthy++;
-      checks.firstError ??= `client ${index} closed by the server: ${code} ${reason.toString()}`;
-      reject(new Error(`client ${index}: closed (${code}) before connection_ack`));
+      reject(new Error(`client ${client.index}: closed (${code}) before connection_ack`));
     });
   });
 }
 
 serveCommands({
-  async setup(args: { url: string; query: string; filters: PriceFilter[]; specs: ClientSpec[]; sendTimesPath: string; concurrency: number }) {
-    table = filterTable(feed, args.filters);
+  async setup(args: Setup & { query?: string; specs: ClientSpec[]; sendTimesPath: string; concurrency: number; realPace?: boolean }) {
+    const queries = args.queries ?? args.filters.map(() => args.query!);
+    setup = { ...args, queries };
+    feed = args.realPace ? realPaceFeed(recordedFeed) : recordedFeed;
+    table = filterTable(feed, args.filters, args.channels);
     sendTimesPath = args.sendTimesPath;
     const started = monoMs();
     let next = 0;
@@ -166,11 +239,25 @@ serveCommands({
     const worker = async (): Promise<void> => {
       while (next < args.specs.length) {
         const spec = args.specs[next++]!;
-        await connect(args.url, args.query, args.filters, spec, 20_000).catch(() => void failed++);
+        await connect(spec, 20_000).catch(() => void failed++);
       }
     };
-    await Promise.all(Array.from({ length: args.concurrency }, worker));
-    return { connected: clients.length - failed, failed, ms: monoMs() - started };
+    await Promise.all(Array.from({ length: Math.min(args.concurrency, args.specs.length) }, worker));
+    return { connected: args.specs.length - failed, failed, ms: monoMs() - started, total: clients.filter((c) => c.subscribed).length };
+  },
+  /** From now on, count the clients that come back after the server went away. */
+  'storm-start'() {
+    storm.active = true;
+    storm.since = monoMs();
+    storm.back = 0;
+    storm.lastBackAt = 0;
+  },
+  'storm-status'() {
+    const subscribed = clients.filter((c) => c.subscribed).length;
+    return { clients: clients.length, subscribed, back: storm.back, lastBackMs: storm.lastBackAt > 0 ? storm.lastBackAt - storm.since : null };
+  },
+  'storm-end'() {
+    storm.active = false;
   },
   'window-start'() {
     sampling = true;
@@ -219,7 +306,7 @@ serveCommands({
   },
   stop() {
     stopping = true;
-    for (const client of clients) client.ws.terminate();
+    for (const client of clients) client.ws?.terminate();
     setTimeout(() => process.exit(0), 20);
   },
 });

@@ -6,7 +6,9 @@ import { ensureFeed } from './feed.js';
 import { spawnChild } from './ipc.js';
 import { machineBusyUs } from './proc.js';
 import { evaluateTargets, formatDesignated, formatTable, formatTargets } from './report.js';
-import { DEFAULT_SCENARIOS, QUICK_SCENARIOS, SCENARIOS, VARIANTS, type Scenario, type VariantName } from './scenarios.js';
+import { chooseN, runRealScale, type ScaleReport, type ScaleSettings } from './real-scale.js';
+import { evaluateScaleTargets, formatScaleTable } from './real-scale-report.js';
+import { DEFAULT_SCENARIOS, QUICK_SCENARIOS, REAL_SCALE, SCENARIOS, VARIANTS, type Scenario, type VariantName } from './scenarios.js';
 import type { VariantResult } from './summary.js';
 import { runVariant, type Timing } from './variant-run.js';
 
@@ -21,6 +23,8 @@ import { runVariant, type Timing } from './variant-run.js';
  *   BENCH_LOADGENS=2         load generator processes
  *   BENCH_MAX_MINUTES=20     no new variant run starts after this
  *   BENCH_QUIET_WAIT_MS=15000  before each run, wait up to this long for other work to calm down
+ *   BENCH_SCALE_CLIENTS      real-scale: N (default: what RLIMIT_NOFILE allows one process, at most 100k)
+ *   BENCH_SCALE_WINDOW_MS=20000, BENCH_SCALE_LOADGENS=4, BENCH_SCALE_STORM_LIMIT_MS=30000
  */
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -54,6 +58,21 @@ const timing: Timing = {
   drainMs: intEnv('BENCH_DRAIN_MS', 2_000, 0, 60_000),
 };
 const scenarios: Scenario[] = scenarioNames.map((name) => SCENARIOS[name]!);
+const scaleOverride = process.env.BENCH_SCALE_CLIENTS ? intEnv('BENCH_SCALE_CLIENTS', 0, 1_000, 1_000_000) : null;
+const scaleN = chooseN(scaleOverride);
+const scaleLoadgens = intEnv('BENCH_SCALE_LOADGENS', 4, 1, 16);
+const scale: ScaleSettings = {
+  ...scaleN,
+  points: [...new Set([1_000, 10_000, scaleN.n].filter((p) => p <= scaleN.n))].sort((a, b) => a - b),
+  loadgens: scaleLoadgens,
+  // two source addresses per load generator: ephemeral ports run out near 28k per address
+  localAddresses: Array.from({ length: scaleLoadgens * 2 }, (_, i) => `127.0.0.${i + 2}`),
+  windowMs: intEnv('BENCH_SCALE_WINDOW_MS', 20_000, 5_000, 600_000),
+  warmupMs: 3_000,
+  retry: { baseMs: 1_000, capMs: 16_000 },
+  stormLimitMs: intEnv('BENCH_SCALE_STORM_LIMIT_MS', 30_000, 5_000, 300_000),
+};
+let scaleReport: ScaleReport | null = null;
 
 const feed = await ensureFeed();
 const startedAt = new Date();
@@ -87,6 +106,15 @@ const failures: Array<{ run: string; variant: VariantName; error: string }> = []
 try {
   const { url: upstreamUrl } = await upstream.call<{ url: string }>('start', { rate, sendTimesPath });
   outer: for (const scenario of scenarios) {
+    if (scenario.name === REAL_SCALE) {
+      if (Date.now() > deadline) log(`bench: BENCH_MAX_MINUTES=${maxMinutes} reached; skipping real-scale`);
+      else {
+        if (quietWaitMs > 0) await waitForQuiet(quietWaitMs);
+        scaleReport = await runRealScale({ upstream, upstreamUrl, sendTimesPath, loadgens, timing }, scale, variants, log);
+        for (const f of scaleReport.failures) failures.push({ run: REAL_SCALE, variant: f.slice(0, 2) as VariantName, error: f });
+      }
+      continue;
+    }
     for (const run of scenario.runs) {
       for (const variant of variants) {
         if (Date.now() > deadline) {
@@ -115,7 +143,7 @@ try {
   rmSync(sendTimesPath, { force: true });
 }
 
-const targets = evaluateTargets(results, scenarios);
+const targets = [...evaluateTargets(results, scenarios), ...(scaleReport ? evaluateScaleTargets(scaleReport, results) : [])];
 log('');
 log(formatTable(results));
 log('');
@@ -124,6 +152,12 @@ log('feed with no clients; ×R0 and G0/G1: ratios of µs/msg in the same run; el
 log('latency: upstream send → client receipt, healthy clients; drops: expected − received for the window’s frames');
 log('(! = failed checks: wrong pair, unselected pair, out of order, unreadable, errors); lg cpu%: load generators, SAT > 90%;');
 log('other%: CPU the machine spent on anything but the bench during the window, in % of one core.');
+if (scaleReport) {
+  log(`\nreal-scale at Bitpanda's real pace: N = ${scaleReport.settings.n} (${scaleReport.settings.why})`);
+  log(formatScaleTable(scaleReport));
+  log('connect s: every client up to the point connected and subscribed (steps summed); ×R0: ratios at the same point;');
+  log('KB/conn: idle subscribed, the larger of the RSS and heap+external deltas; latency: upstream tick → client receipt.');
+}
 const designated = formatDesignated(results);
 if (designated) log(`\n${designated}`);
 log('');
@@ -136,6 +170,7 @@ const report = {
   machine: { loadAverage: { start: loadAtStart, end: loadavg() }, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', totalMemMB: totalmem() / 2 ** 20, freeMemMB: freemem() / 2 ** 20, node: process.version },
   settings: { quick, scenarios: scenarioNames, variants, rate, loadgens, timing, feedFrames: feed.length },
   results,
+  realScale: scaleReport,
   targets,
   failures,
 };

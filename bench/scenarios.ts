@@ -100,10 +100,69 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: '1,000 clients, 5 % on a quarter of the feed: all reading, then those 5 % paused',
     runs: [withSlow('slow-1k/reading', 1_000, false), withSlow('slow-1k/paused', 1_000, true)],
   },
+  'real-scale': {
+    name: 'real-scale',
+    description: '1k, 10k and N clients (N from RLIMIT_NOFILE) at Bitpanda\'s real pace, then a reconnect storm',
+    runs: [],
+  },
 };
 
-export const DEFAULT_SCENARIOS = ['mixed-1k', 'mixed-5k', 'hot-5k', 'slow-1k'];
+/** Not a run of the table above: `real-scale.ts` drives it (its points, the storm) after the other scenarios. */
+export const REAL_SCALE = 'real-scale';
+
+export const DEFAULT_SCENARIOS = ['mixed-1k', 'mixed-5k', 'hot-5k', 'slow-1k', REAL_SCALE];
 export const QUICK_SCENARIOS = ['mixed-1k'];
 
 export type VariantName = 'R0' | 'G0' | 'G1';
 export const VARIANTS: VariantName[] = ['R0', 'G0', 'G1'];
+
+/** The priceChanged operation of the real-scale clients; R0 sends the same fields in the same order. */
+export const CHANGE_QUERY =
+  'subscription Changes($filter: PriceFilter) { priceChanged(filter: $filter) { id type asset fiat day { percent value } monthlyVolatility } }';
+
+export interface ScaleSubscription {
+  field: 'priceUpdated' | 'priceChanged';
+  filter: PriceFilter;
+  /** clients per 100 on this subscription */
+  per100: number;
+}
+
+const pairs = (...list: Array<[string, string]>): PriceFilter => ({ pairs: list.map(([asset, fiat]) => pair(asset, fiat)) });
+const SINGLE_PAIRS: Array<[string, string]> = [
+  ['BTC', 'EUR'], ['ETH', 'EUR'], ['SOL', 'EUR'], ['XRP', 'EUR'], ['ADA', 'EUR'], ['DOGE', 'EUR'], ['BTC', 'USD'],
+  ['ETH', 'USD'], ['AAPL', 'USD'], ['NVDA', 'USD'], ['TSLA', 'USD'], ['XAU', 'EUR'], ['BTC', 'CHF'], ['BTC', 'GBP'],
+  ['LINK', 'EUR'], ['DOT', 'EUR'], ['SAP', 'EUR'], ['VWCE', 'EUR'], ['BEST', 'EUR'], ['PEPE', 'EUR'],
+];
+
+/**
+ * What an app's users hold open, per 100 clients: a price screen of one pair (60), two or three
+ * pairs (14), a watch list (10), the change figures of one to three EUR pairs (14), and a few
+ * whole-fiat screens (1 on prices, 1 on changes). Bitpanda sends price changes for EUR only.
+ */
+export const SCALE_SUBSCRIPTIONS: ScaleSubscription[] = [
+  ...SINGLE_PAIRS.map(([asset, fiat]) => ({ field: 'priceUpdated' as const, filter: pairs([asset, fiat]), per100: 3 })),
+  { field: 'priceUpdated', filter: pairs(['BTC', 'EUR'], ['ETH', 'EUR']), per100: 4 },
+  { field: 'priceUpdated', filter: pairs(['BTC', 'EUR'], ['ETH', 'EUR'], ['SOL', 'EUR']), per100: 3 },
+  { field: 'priceUpdated', filter: pairs(['XAU', 'EUR'], ['XAG', 'EUR']), per100: 2 },
+  { field: 'priceUpdated', filter: pairs(['AAPL', 'USD'], ['MSFT', 'USD'], ['NVDA', 'USD']), per100: 3 },
+  { field: 'priceUpdated', filter: pairs(['BTC', 'USD'], ['ETH', 'USD']), per100: 2 },
+  { field: 'priceUpdated', filter: { assets: ['BTC', 'ETH', 'SOL', 'XRP', 'ADA', 'DOGE'], fiats: ['EUR'] }, per100: 4 },
+  { field: 'priceUpdated', filter: { assets: ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'META', 'TSLA'], fiats: ['USD'] }, per100: 3 },
+  { field: 'priceUpdated', filter: { types: ['COMMODITY'], fiats: ['EUR'] }, per100: 3 },
+  { field: 'priceChanged', filter: pairs(['BTC', 'EUR']), per100: 5 },
+  { field: 'priceChanged', filter: pairs(['ETH', 'EUR']), per100: 3 },
+  { field: 'priceChanged', filter: pairs(['BTC', 'EUR'], ['ETH', 'EUR']), per100: 3 },
+  { field: 'priceChanged', filter: pairs(['SOL', 'EUR'], ['XRP', 'EUR'], ['ADA', 'EUR']), per100: 3 },
+  { field: 'priceUpdated', filter: { fiats: ['EUR'] }, per100: 1 },
+  { field: 'priceChanged', filter: { fiats: ['EUR'] }, per100: 1 },
+];
+
+/** The subscription (index into SCALE_SUBSCRIPTIONS) of client `i`: the same mix in every hundred. */
+export function scaleSubscriptionOf(i: number): number {
+  let slot = i % 100;
+  for (let k = 0; k < SCALE_SUBSCRIPTIONS.length; k++) {
+    slot -= SCALE_SUBSCRIPTIONS[k]!.per100;
+    if (slot < 0) return k;
+  }
+  return 0;
+}

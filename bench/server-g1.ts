@@ -39,23 +39,25 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`gateway: expected /ready to answer 200 within ${timeoutMs} ms, last answer: ${last.slice(0, 300)}`);
 }
 
-serveVariant(async (upstreamUrl) => {
+serveVariant(async (upstreamUrl, port) => {
   const config = loadConfig({
     ...process.env,
     BITPANDA_WS_URL: upstreamUrl,
     DATABASE_PATH: ':memory:',
     LOG_LEVEL: process.env.BENCH_G1_LOG_LEVEL ?? 'warn',
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(port),
     SIMULATOR_INTERVAL_MS: '600000',
     EVENTS_POLL_INTERVAL_MS: '3600000',
   });
   const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });
   const server = await gateway.start();
+  const listeningAfterMs = process.uptime() * 1000;
   const base = `http://127.0.0.1:${server.port}`;
   await waitReady(base, 15_000);
   return {
     wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
+    listeningAfterMs,
     async counters(): Promise<Counters> {
       const text = await (await fetch(`${base}/metrics`)).text();
       return { executions: sumMetric(text, EXECUTIONS), frames: sumMetric(text, FRAMES) };

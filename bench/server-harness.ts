@@ -8,6 +8,8 @@ export interface VariantServer {
   /** executions (documents executed, or frames prepared) and upstream frames so far; null: not exposed */
   counters(): Promise<Counters> | Counters;
   stop(): Promise<void>;
+  /** ms from the start of this process until the server accepted connections, when known */
+  listeningAfterMs?: number;
 }
 
 export interface Counters {
@@ -43,14 +45,14 @@ const diff = (a: number | null, b: number | null): number | null => (a === null 
  * orchestrator's /proc reading), event-loop delay (monitorEventLoopDelay at 10 ms, less the
  * 10 ms period itself) and executions between warm-up and the end of the window.
  */
-export function serveVariant(start: (upstreamUrl: string) => Promise<VariantServer>): void {
+export function serveVariant(start: (upstreamUrl: string, port: number) => Promise<VariantServer>): void {
   let server: VariantServer | null = null;
   let window: { t0: number; cpu: NodeJS.CpuUsage; eld: IntervalHistogram; counters: Counters } | null = null;
 
   serveCommands({
-    async start(args: { upstreamUrl: string }) {
-      server = await start(args.upstreamUrl);
-      return { wsUrl: server.wsUrl, pid: process.pid };
+    async start(args: { upstreamUrl: string; port?: number }) {
+      server = await start(args.upstreamUrl, args.port ?? 0);
+      return { wsUrl: server.wsUrl, pid: process.pid, listeningAfterMs: server.listeningAfterMs ?? null, readyAfterMs: process.uptime() * 1000 };
     },
     async mem(): Promise<MemorySample> {
       await collectGarbage();

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { monoMs, serveCommands } from './child.js';
-import { ensureFeed, frameText } from './feed.js';
+import { ensureFeed, frameText, realPaceFeed, REAL_PACE_CYCLE_S, type FeedFrame } from './feed.js';
 
 /**
  * The bench upstream: speaks the Bitpanda price protocol (subscribe actions answered with
@@ -11,7 +11,10 @@ import { ensureFeed, frameText } from './feed.js';
  * time it was handed to the socket (shared monotonic clock, ms) is written as a float64 at byte
  * `seq * 8` of the send-times file, which the load generators read after each window.
  */
-const feed = await ensureFeed();
+const recorded = await ensureFeed();
+const real = realPaceFeed(recorded);
+/** what is replayed: the recorded feed at `rate`, or one real-pace cycle (both channels) every 15 s */
+let feed: FeedFrame[] = recorded;
 const TICK_MS = 2;
 /** Behind schedule by more than this many frames, the schedule restarts instead of bursting. */
 const MAX_BEHIND = 50;
@@ -25,6 +28,7 @@ let baseSeq = 0;
 let baseTime = 0;
 let slips = 0;
 const subscribers = new Set<WebSocket>();
+const changeSubscribers = new Set<WebSocket>();
 
 function rebase(): void {
   baseSeq = nextSeq;
@@ -45,7 +49,7 @@ function tick(): void {
   for (let i = 0; i < n; i++) {
     const text = frameText(feed, nextSeq + i, seconds);
     times[i] = monoMs();
-    for (const ws of subscribers) ws.send(text);
+    for (const ws of feed[(nextSeq + i) % feed.length]!.channel === 'prices-v1' ? subscribers : changeSubscribers) ws.send(text);
   }
   writeSync(sendTimes, Buffer.from(times.buffer), 0, n * 8, nextSeq * 8);
   nextSeq += n;
@@ -70,10 +74,14 @@ function onConnection(ws: WebSocket): void {
         if (subscribers.size === 0) rebase();
         subscribers.add(ws);
       } else subscribers.delete(ws);
-    }
+    } else if (action === 'subscribe') changeSubscribers.add(ws);
+    else changeSubscribers.delete(ws);
     ws.send(JSON.stringify({ action, channel, status: 'success' }));
   });
-  ws.on('close', () => subscribers.delete(ws));
+  ws.on('close', () => {
+    subscribers.delete(ws);
+    changeSubscribers.delete(ws);
+  });
   ws.on('error', () => undefined);
 }
 
@@ -86,6 +94,13 @@ serveCommands({
     await new Promise<void>((resolve) => wss!.once('listening', () => resolve()));
     setInterval(tick, TICK_MS);
     return { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, feedFrames: feed.length };
+  },
+  /** `recorded` at `rate` frames/s, or `real`: Bitpanda's pace on both channels (rate follows from the feed). */
+  mode(args: { feed: 'recorded' | 'real'; rate?: number }) {
+    feed = args.feed === 'real' ? real : recorded;
+    rate = args.feed === 'real' ? real.length / REAL_PACE_CYCLE_S : (args.rate ?? rate);
+    rebase();
+    return { rate, feedFrames: feed.length };
   },
   stall(args: { stalled: boolean }) {
     if (stalled && !args.stalled) rebase();

@@ -54,6 +54,54 @@ function parseScope(raw: string): UpstreamScope | null {
 
 const logLevel = oneOf('LOG_LEVEL', { values: LOG_LEVELS, fallback: 'info' });
 
+/** `*`, or the origins a browser may call from; [] = same origin only. */
+export type CorsOrigins = '*' | readonly string[];
+
+const ORIGINS_EXPECTED = '"*" or a comma-separated list of origins such as "https://app.example,http://localhost:5173"';
+
+/** `*` or `https://a.example,http://localhost:5173` (scheme, host and port only); null when it is neither. */
+function parseOrigins(raw: string): CorsOrigins | null {
+  if (raw === '*') return '*';
+  const origins: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(item);
+    } catch {
+      return null;
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== item.replace(/\/$/, '')) return null;
+    origins.push(parsed.origin);
+  }
+  return origins.length > 0 ? origins : null;
+}
+
+/** Operation limits and browser safety: the same on HTTP, SSE and WebSocket (README, "Limits and browser safety"). */
+const LIMIT_VARIABLES = {
+  /** deepest selection (introspection is bounded by graphql-js's MaxIntrospectionDepthRule instead) */
+  maxQueryDepth: integer('MAX_QUERY_DEPTH', { fallback: 10, min: 1, max: 1000 }),
+  /** aliases in one document */
+  maxAliases: integer('MAX_ALIASES', { fallback: 15, min: 1, max: 100_000 }),
+  /** lexical tokens in one document, counted while parsing */
+  maxTokens: integer('MAX_TOKENS', { fallback: 2000, min: 1, max: 1_000_000 }),
+  /** directives in one document */
+  maxDirectives: integer('MAX_DIRECTIVES', { fallback: 50, min: 1, max: 100_000 }),
+  /** estimated cost of one operation (list fields weigh by their size) */
+  maxQueryCost: integer('MAX_QUERY_COST', { fallback: 5000, min: 1, max: 1_000_000_000 }),
+  /** an HTTP body or one WebSocket message */
+  maxRequestBytes: integer('MAX_REQUEST_BYTES', { fallback: 102_400, min: 1024, max: 104_857_600 }),
+  /** live subscriptions on one WebSocket */
+  maxSubscriptionsPerConnection: integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', { fallback: 100, min: 1, max: 100_000 }),
+  /** null: `*` on the built-in simulator, else same origin only */
+  corsOrigins: parsed<CorsOrigins | null>('CORS_ORIGINS', { fallback: null, parse: parseOrigins, expected: ORIGINS_EXPECTED }),
+  /** serve GraphiQL at /graphql */
+  graphiql: flag('GRAPHIQL', { fallback: true }),
+  /** the trusted-documents manifest (graphql-codegen's persisted-documents.json) */
+  trustedDocuments: text('TRUSTED_DOCUMENTS'),
+  /** refuse every document that is not in TRUSTED_DOCUMENTS */
+  trustedDocumentsOnly: flag('TRUSTED_DOCUMENTS_ONLY', { fallback: false }),
+};
+
 /** The gateway's variables; README's configuration table documents each. */
 const GATEWAY_VARIABLES = {
   /** HTTP + WebSocket port; 0 = any free one */
@@ -61,10 +109,10 @@ const GATEWAY_VARIABLES = {
   /** bind address */
   host: text('HOST', { fallback: '0.0.0.0', pattern: /^[^\s/]+$/, expected: 'a host name or IP address to bind' }),
   /** null: the built-in simulator serves prices */
-  wsUrl: url('BITPANDA_WS_URL', { protocols: ['ws', 'wss'] }),
+  wsUrl: url('BITPANDA_WS_URL', { protocols: ['ws', 'wss'] , userInfo: false }),
   /** null: the built-in simulator serves events */
-  apiUrl: url('BITPANDA_API_URL', { protocols: ['http', 'https'] }),
-  tokenUrl: url('BITPANDA_TOKEN_URL', { protocols: ['http', 'https'] }),
+  apiUrl: url('BITPANDA_API_URL', { protocols: ['http', 'https'] , userInfo: false }),
+  tokenUrl: url('BITPANDA_TOKEN_URL', { protocols: ['http', 'https'] , userInfo: false }),
   clientId: text('BITPANDA_CLIENT_ID'),
   clientSecret: secret('BITPANDA_CLIENT_SECRET'),
   accessToken: secret('BITPANDA_ACCESS_TOKEN'),
@@ -117,6 +165,7 @@ const GATEWAY_VARIABLES = {
   /** open WebSockets and SSE streams per signed-in subject, or per IP address for anonymous clients; 0 = no cap */
   maxConnectionsPerClient: integer('MAX_CONNECTIONS_PER_CLIENT', { fallback: 0, min: 0, max: 1_000_000 }),
   nodeEnv: text('NODE_ENV'),
+  ...LIMIT_VARIABLES,
 };
 
 type GatewayValues = ValuesOf<typeof GATEWAY_VARIABLES>;
@@ -129,7 +178,9 @@ export type Credentials =
 /** The variables read into `credentials` or `hideInternalErrors` rather than kept as they are. */
 type Combined = 'tokenUrl' | 'clientId' | 'clientSecret' | 'accessToken' | 'nodeEnv' | 'authAnonymous';
 
-export type Config = Omit<GatewayValues, Combined> & {
+export type Config = Omit<GatewayValues, Combined | 'corsOrigins'> & {
+  /** `CORS_ORIGINS`, its default resolved: `*` on the built-in simulator, else [] (same origin only) */
+  corsOrigins: CorsOrigins;
   /** `AUTH_ANONYMOUS`, or its default: `all` on the built-in simulator (no upstream URL set), else `prices` */
   authAnonymous: AnonymousAccess;
   /** the upstream bearer token: none, a fixed one, or OAuth client credentials */
@@ -179,16 +230,32 @@ function checkAuth(env: Env, problems: ConfigProblem[]): void {
   }
 }
 
+function checkTrustedDocuments(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
+  if (v.trustedDocumentsOnly && v.trustedDocuments === null) {
+    problems.push({ variable: 'TRUSTED_DOCUMENTS', expected: 'a manifest file when TRUSTED_DOCUMENTS_ONLY is true', got: undefined });
+  }
+}
+
 /** Reads the environment once; throws a ConfigError listing every invalid variable. */
 export function loadConfig(env: Env): Config {
   const { values, problems } = readVariables(GATEWAY_VARIABLES, env);
   const credentials = credentialsOf(env, values, problems);
   checkWsBudgets(values, problems);
   checkAuth(env, problems);
+  checkTrustedDocuments(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, authAnonymous, ...plain } = values as GatewayValues;
-  const onSimulator = plain.wsUrl === null && plain.apiUrl === null;
-  return { ...plain, credentials, hideInternalErrors: nodeEnv === 'production', authAnonymous: authAnonymous ?? defaultAnonymousAccess(onSimulator) };
+  const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, authAnonymous, ...plain } = values as GatewayValues;
+  // the built-in simulator is a demo: any page may call it
+  const onSimulator = plain.wsUrl === null || plain.apiUrl === null;
+  // every user's notifications go to anonymous clients only when they are the simulator's
+  const allOnSimulator = plain.wsUrl === null && plain.apiUrl === null;
+  return {
+    ...plain,
+    credentials,
+    hideInternalErrors: nodeEnv === 'production',
+    corsOrigins: corsOrigins ?? (onSimulator ? '*' : []),
+    authAnonymous: authAnonymous ?? defaultAnonymousAccess(allOnSimulator),
+  };
 }
 
 const SIMULATOR_VARIABLES = {

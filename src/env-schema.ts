@@ -128,14 +128,27 @@ function hasProtocol(raw: string, protocols: readonly string[]): boolean {
   }
 }
 
-/** An optional URL of one of `protocols`, without trailing slashes; null when unset. */
-export function url(name: string, { protocols }: { protocols: readonly string[] }): Variable<string | null> {
+function hasUserInfo(raw: string): boolean {
+  try {
+    const parsed = new URL(raw);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An optional URL of one of `protocols`, without trailing slashes; null when unset. With
+ * `userInfo: false` a URL holding `user:password@` is refused: credentials have their own
+ * variables, and a URL travels into error texts and status fields.
+ */
+export function url(name: string, { protocols, userInfo = true }: { protocols: readonly string[]; userInfo?: boolean }): Variable<string | null> {
   return {
     name,
-    expected: `a ${protocols.join(' or ')} URL`,
+    expected: `a ${protocols.join(' or ')} URL${userInfo ? '' : ' without user info (user:password@)'}`,
     schema: z
       .string()
-      .refine((raw) => hasProtocol(raw, protocols))
+      .refine((raw) => hasProtocol(raw, protocols) && (userInfo || !hasUserInfo(raw)))
       .transform((raw) => raw.replace(/\/+$/, ''))
       .optional()
       .transform((v) => v ?? null),

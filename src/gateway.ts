@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { TokenMetrics } from './metrics/upstream-metrics.js';
 import { createBus, type Bus } from './bus/bus.js';
-import { startCluster, type Cluster } from './cluster/cluster.js';
+import type { Cluster } from './cluster/cluster.js';
 import type { StartTerm, UpstreamTerm } from './cluster/leadership.js';
 import { toPrice, toPriceChange } from './domain/price.js';
 import { schema } from './schema/index.js';
@@ -207,6 +207,8 @@ async function openStorage(
     return { cluster: null, store, bus: createBus() };
   }
   const { redisUrl, redisKeyPrefix: prefix, clusterLeaseTtlMs: leaseTtlMs } = config;
+  // loaded only in cluster mode: an embedded gateway starts without the Redis client
+  const { startCluster } = await import('./cluster/cluster.js');
   const cluster = await startCluster({ redisUrl, prefix, leaseTtlMs, logger, now, metrics: metrics.cluster });
   disposers.push(() => cluster.close());
   if (onSimulator) logger.warn('cluster mode on the built-in simulator: each replica has its own; point every replica at one upstream (BITPANDA_WS_URL, BITPANDA_API_URL)');

@@ -108,7 +108,7 @@ describe('configuration', () => {
     expect(wrongScheme).toBe('REDIS_URL: expected a redis or rediss URL, got "https://***:***@redis.example:6379/0"');
     const notAUrl = errorOf({ BITPANDA_API_URL: 'user:hunter2@api example?x=1' });
     expect(notAUrl).not.toContain('hunter2');
-    expect(notAUrl).toMatch(/^BITPANDA_API_URL: expected a http or https URL, got/);
+    expect(notAUrl).toMatch(/^BITPANDA_API_URL: expected a http or https URL without user info \(user:password@\), got/);
   });
 
   it('never echoes a secret', () => {
@@ -118,5 +118,46 @@ describe('configuration', () => {
     );
     const both = errorOf({ BITPANDA_ACCESS_TOKEN: 'secret-token', BITPANDA_TOKEN_URL: 'https://id:hunter2@auth.example/token?key=k' });
     expect(both).not.toMatch(/hunter2|secret-token|key=k/);
+  });
+  it('has the documented operation limits and browser-safety defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxQueryDepth: 10,
+      maxAliases: 15,
+      maxTokens: 2000,
+      maxDirectives: 50,
+      maxQueryCost: 5000,
+      maxRequestBytes: 102_400,
+      maxSubscriptionsPerConnection: 100,
+      corsOrigins: '*',
+      graphiql: true,
+      trustedDocuments: null,
+      trustedDocumentsOnly: false,
+    });
+    const upstream = { BITPANDA_WS_URL: 'wss://stream.example', BITPANDA_API_URL: 'https://api.example' };
+    expect(loadConfig(upstream).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...upstream, CORS_ORIGINS: 'https://app.example, http://localhost:5173/' }).corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+    expect(loadConfig({ ...upstream, CORS_ORIGINS: '*', GRAPHIQL: 'false' })).toMatchObject({ corsOrigins: '*', graphiql: false });
+    expect(errorOf({ CORS_ORIGINS: 'https://app.example/path' })).toMatch(/^CORS_ORIGINS: expected "\*" or a comma-separated list of origins/);
+    expect(errorOf({ MAX_QUERY_DEPTH: '0', MAX_REQUEST_BYTES: '10' }).split('\n')).toEqual([
+      'MAX_QUERY_DEPTH: expected an integer from 1 to 1000, got "0"',
+      'MAX_REQUEST_BYTES: expected an integer from 1024 to 104857600, got "10"',
+    ]);
+    expect(errorOf({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toBe('TRUSTED_DOCUMENTS: expected a manifest file when TRUSTED_DOCUMENTS_ONLY is true, got nothing');
+  });
+
+  it('refuses user info in upstream URLs, naming the variable and never showing the password', () => {
+    const message = errorOf({
+      BITPANDA_API_URL: 'https://user:hunter2@api.example',
+      BITPANDA_WS_URL: 'wss://user:hunter2@stream.example',
+      BITPANDA_TOKEN_URL: 'https://id:hunter2@auth.example/token',
+      BITPANDA_CLIENT_ID: 'id',
+      BITPANDA_CLIENT_SECRET: 's',
+    });
+    expect(message.split('\n')).toEqual([
+      'BITPANDA_WS_URL: expected a ws or wss URL without user info (user:password@), got "wss://***:***@stream.example/"',
+      'BITPANDA_API_URL: expected a http or https URL without user info (user:password@), got "https://***:***@api.example/"',
+      'BITPANDA_TOKEN_URL: expected a http or https URL without user info (user:password@), got "https://***:***@auth.example/token"',
+    ]);
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@127.0.0.1:6379' }).redisUrl).toBe('redis://:pw@127.0.0.1:6379');
   });
 });

@@ -38,6 +38,8 @@ export interface Bus {
     options?: SubscribeOptions,
   ): AsyncIterableIterator<Topics[K]>;
   listenerCount(topic: Topic): number;
+  /** Calls `watcher` after each change of a topic's listener count; returns what stops it. */
+  watchListeners(watcher: (topic: Topic, count: number) => void): () => void;
 }
 
 /**
@@ -49,6 +51,11 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
   const { eventTarget = null } = options;
   const listeners = new Map<Topic, Set<(payload: never) => void>>();
   const bridges = new Map<Topic, (event: Event) => void>();
+  const watchers = new Set<(topic: Topic, count: number) => void>();
+
+  function changed(topic: Topic, count: number): void {
+    for (const watcher of watchers) watcher(topic, count);
+  }
 
   function deliver(topic: Topic, payload: never): void {
     const set = listeners.get(topic);
@@ -74,6 +81,7 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
   function on<K extends Topic>(topic: K, listener: (payload: Topics[K]) => void): () => void {
     const set = listenersOf(topic);
     set.add(listener as (payload: never) => void);
+    changed(topic, set.size);
     return () => {
       if (!set.delete(listener as (payload: never) => void)) return;
       if (set.size === 0 && listeners.get(topic) === set) {
@@ -82,6 +90,7 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
         bridges.delete(topic);
         listeners.delete(topic);
       }
+      changed(topic, set.size);
     };
   }
 
@@ -146,5 +155,9 @@ export function createBus(options: { eventTarget?: BusEventTarget } = {}): Bus {
     on,
     subscribe,
     listenerCount: (topic) => listeners.get(topic)?.size ?? 0,
+    watchListeners(watcher) {
+      watchers.add(watcher);
+      return () => void watchers.delete(watcher);
+    },
   };
 }

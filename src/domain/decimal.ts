@@ -26,7 +26,8 @@ function exactScale(value: Big): number {
  * ("171.230", "171.100") → "171.165", ("65544.85350", "65217.84675") → "65381.350125".
  */
 export function decimalMid(a: string, b: string): string {
-  const mid = new Big(a).plus(b).div(2);
+  // times(0.5) is exact; div(2) would round to Big.DP (20) digits after the point
+  const mid = new Big(a).plus(b).times('0.5');
   return mid.toFixed(Math.max(scaleOf(a), scaleOf(b), exactScale(mid)));
 }
 

@@ -69,9 +69,15 @@ export function encodeCursor(seq: number): string {
   return Buffer.from(`evt:${seq}`, 'utf8').toString('base64url');
 }
 
-/** Returns the sequence number of a cursor, or null when the text is not one of ours. */
+/**
+ * Returns the sequence number of a cursor, or null when the text is not one of ours. Base64
+ * decoding skips padding and foreign characters, so only the exact text `encodeCursor` writes
+ * for that number is accepted.
+ */
 export function decodeCursor(cursor: string): number | null {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^evt:(\d{1,15})$/.exec(text);
-  return match ? Number(match[1]) : null;
+  if (!match) return null;
+  const seq = Number(match[1]);
+  return encodeCursor(seq) === cursor ? seq : null;
 }

@@ -16,4 +16,3 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({ description: 'Latest cached prices, the notification history and the upstream health.' });
 builder.subscriptionType({ description: 'Live prices, price changes and notification events.' });
-builder.mutationType({ description: 'Signing in: checking a client token, and renewing it on a live WebSocket.' });

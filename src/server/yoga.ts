@@ -1,5 +1,4 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -38,8 +37,9 @@ export function createYogaServer(options: { schema: GraphQLSchema; services: Ser
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: { title: 'Bitpanda GraphQL gateway', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_QUERY },
-    // served from this process, not a CDN: GraphiQL works on closed networks too
-    renderGraphiQL,
+    // served from this process, not a CDN: GraphiQL works on closed networks too; its 9 MB
+    // bundle is loaded at the first GraphiQL request rather than at start
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // the viewer comes from the request (useClientAuth), a WebSocket connection or a shared group
     context: (initial) => ({
       services,

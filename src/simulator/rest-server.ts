@@ -29,6 +29,14 @@ export interface RestSimulatorOptions {
   requireAuth?: boolean;
   /** oldest events are dropped beyond this many (their ids then answer 404). @default 100000 */
   maxEvents?: number;
+  /** runs `tick` every `ms` until the returned function is called @default an unref'd setInterval */
+  every?: (ms: number, tick: () => void) => () => void;
+}
+
+function everyInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** one request to the token endpoint; `code` is the error code when refused */
@@ -88,6 +96,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     maxPageSize = 100,
     requireAuth = true,
     maxEvents = 100_000,
+    every = everyInterval,
   } = options;
 
   const events = createSimEventList({ now, random, maxEvents });
@@ -99,8 +108,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
   const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let duplicate = false;
   let paused = false;
-  const timer = eventIntervalMs > 0 ? setInterval(() => paused || events.generate(), eventIntervalMs) : null;
-  timer?.unref();
+  const stopGenerating = eventIntervalMs > 0 ? every(eventIntervalMs, () => void (paused || events.generate())) : null;
 
   const controls: RestControls = {
     rateLimit: (count, retryAfterSec, scope = 'all') => void (faults.rate = { remaining: count, scope, value: retryAfterSec }),
@@ -253,7 +261,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
       return true;
     },
     close() {
-      if (timer) clearInterval(timer);
+      stopGenerating?.();
       for (const entry of pendingDelays) {
         clearTimeout(entry.timer);
         entry.resolve();

@@ -5,6 +5,20 @@ import type { Price } from '../../src/domain/price.js';
 const price = (ask: string): Price => ({ id: 'BTC:EUR', type: 'CRYPTO', asset: 'BTC', fiat: 'EUR', ask, bid: '1', time: 1, receivedAt: 1 });
 
 describe('bus', () => {
+  it('reports each change of a listener count to its watchers until they stop', async () => {
+    const bus = createBus();
+    const seen: Array<[string, number]> = [];
+    const stop = bus.watchListeners((topic, count) => seen.push([topic, count]));
+    const off = bus.on('price:updated', () => {});
+    const it = bus.subscribe('price:updated');
+    off();
+    off();
+    await it.return?.();
+    stop();
+    bus.on('price:changed', () => {});
+    expect(seen).toEqual([['price:updated', 1], ['price:updated', 2], ['price:updated', 1], ['price:updated', 0]]);
+  });
+
   it('filters in the listener: unwanted events are never queued', async () => {
     const bus = createBus();
     const it = bus.subscribe('price:updated', (p) => p.ask !== 'skip');

@@ -3,7 +3,8 @@ import { CloseCode } from 'graphql-ws';
 import { WsCloseCode } from '../../src/server/fanout/close-codes.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { within } from '../helpers/queue.js';
-import { closeRawClients, rawClient, until, type RawClient } from './raw-client.js';
+import { listenerCount, published } from '../helpers/bus-watch.js';
+import { closeRawClients, rawClient, type RawClient } from './raw-client.js';
 
 const PRICE = `subscription($pair: PairInput!) { priceUpdated(filter: { pairs: [$pair] }) { id ask } }`;
 const BTC = { pair: { asset: 'BTC', fiat: 'EUR' } };
@@ -23,7 +24,7 @@ describe('graphql-transport-ws conformance on the raw ws library', () => {
     expect(await stopLeftovers()).toBe(0);
   });
 
-  const listeners = (n: number) => until(() => gw.services.bus.listenerCount('price:updated') === n, `${n} price listeners`);
+  const listeners = (n: number) => listenerCount(gw.services.bus, 'price:updated', n);
 
   it('uses the close codes graphql-ws defines', () => {
     for (const name of Object.keys(CloseCode).filter((k) => Number.isNaN(Number(k)))) {
@@ -90,8 +91,9 @@ describe('graphql-transport-ws conformance on the raw ws library', () => {
   it('frames next/complete exactly as graphql-ws, stops a completed subscription, and keeps the connection on bad operations', async () => {
     const c = await rawClient(gw.server.wsUrl);
     await c.init();
+    const cached = published(gw.services.bus, 'price:updated', (p) => p.id === 'BTC:EUR' && p.ask === '10.00000');
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '10.00000', bid: '9.00000' });
-    await until(() => gw.services.store.prices.getPrice('BTC:EUR')?.ask === '10.00000', 'the cache');
+    await cached;
     c.subscribe('q', '{ price(asset: "BTC", fiat: "EUR") { id ask } }');
     expect(await within(c.frames.shift(), 5000, 'query result')).toBe(
       JSON.stringify({ id: 'q', type: 'next', payload: { data: { price: { id: 'BTC:EUR', ask: '10.00000' } } } }),
@@ -145,7 +147,7 @@ describe('permessage-deflate (WS_COMPRESSION)', () => {
       await c.init();
       const wide = Array.from({ length: 100 }, (_, i) => `m${i}: mid`).join(' ');
       c.subscribe('w', `subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id ask ${wide} } }`);
-      await until(() => gw.services.bus.listenerCount('price:updated') === 1, 'the subscription');
+      await listenerCount(gw.services.bus, 'price:updated', 1);
       gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '8.00000', bid: '6.00000' });
       const frame = await c.next('a compressed frame');
       expect(frame.payload.data.priceUpdated).toMatchObject({ id: 'BTC:EUR', ask: '8.00000', m0: '7.00000', m99: '7.00000' });

@@ -1,6 +1,6 @@
 import type { Bus, SubscribeOptions } from '../../src/bus/bus.js';
 import type { Topic, Topics } from '../../src/bus/topics.js';
-import { AsyncQueue } from './queue.js';
+import { AsyncQueue, within } from './queue.js';
 
 export interface BusWatch {
   /** every topic a subscription started listening to, in order */
@@ -33,4 +33,33 @@ export function watchBusSubscriptions(bus: Bus): BusWatch {
       bus.subscribe = original;
     },
   };
+}
+
+/**
+ * Resolves when `count` listeners listen to `topic` on `bus`: checked at once, then on each
+ * change the bus reports. Rejects naming the wait after `ms` (a guard, not a measurement).
+ */
+export function listenerCount(bus: Bus, topic: Topic, count: number, ms = 10_000): Promise<void> {
+  let stop = (): void => {};
+  const reached = new Promise<void>((resolve) => {
+    if (bus.listenerCount(topic) === count) return resolve();
+    stop = bus.watchListeners((t, n) => {
+      if (t === topic && n === count) resolve();
+    });
+  });
+  return within(reached, ms, `${count} listeners on ${topic} (${bus.listenerCount(topic)} now)`).finally(() => stop());
+}
+
+/**
+ * Resolves with the next payload published on `topic` for which `predicate` holds (the gateway
+ * stores a price before it publishes it). Call it before causing the event.
+ */
+export function published<K extends Topic>(bus: Bus, topic: K, predicate: (payload: Topics[K]) => boolean = () => true, ms = 10_000): Promise<Topics[K]> {
+  let off = (): void => {};
+  const seen = new Promise<Topics[K]>((resolve) => {
+    off = bus.on(topic, (payload) => {
+      if (predicate(payload)) resolve(payload);
+    });
+  });
+  return within(seen, ms, `a ${topic} event`).finally(() => off());
 }

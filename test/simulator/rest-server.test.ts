@@ -1,13 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATED_EVENT_TYPES } from '../../src/simulator/events-catalogue.js';
 import { createRestSimulator, type RestSimulatorOptions } from '../../src/simulator/rest-server.js';
 import { serveOnLoopback } from '../helpers/servers.js';
 
 const disposers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  vi.useRealTimers();
   while (disposers.length) await disposers.pop()?.();
 });
 
@@ -250,17 +249,27 @@ describe('fault controls', () => {
   });
 
   it('generates a steady stream, one type after another, until paused', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const sim = createRestSimulator({ eventIntervalMs: 2000, random: seeded() });
-    disposers.push(() => sim.close());
-    vi.advanceTimersByTime(2000 * SIMULATED_EVENT_TYPES.length);
+    const ticks: Array<() => void> = [];
+    let stopped = 0;
+    const every = (ms: number, tick: () => void) => {
+      expect(ms).toBe(2000);
+      ticks.push(tick);
+      return () => void stopped++;
+    };
+    const sim = createRestSimulator({ eventIntervalMs: 2000, random: seeded(), every });
+    const tick = (n: number) => {
+      for (let i = 0; i < n; i++) ticks.forEach((t) => t());
+    };
+    tick(SIMULATED_EVENT_TYPES.length);
     expect(new Set(sim.controls.events().map((e) => e.type))).toEqual(new Set(SIMULATED_EVENT_TYPES));
     sim.controls.pauseGeneration(true);
-    vi.advanceTimersByTime(10_000);
+    tick(5);
     expect(sim.controls.events()).toHaveLength(SIMULATED_EVENT_TYPES.length);
     sim.controls.pauseGeneration(false);
-    vi.advanceTimersByTime(2000);
+    tick(1);
     expect(sim.controls.events()).toHaveLength(SIMULATED_EVENT_TYPES.length + 1);
+    sim.close();
+    expect(stopped).toBe(1);
   });
 
   it('is driven over HTTP by the JSON control API', async () => {

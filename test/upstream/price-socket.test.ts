@@ -314,13 +314,6 @@ describe('subscribe plan, frame validation and backoff', () => {
     expect(parseUpstreamFrame('{"hello":"world"}').kind).toBe('unknown');
   });
 
-  it('parses a price frame in a few microseconds', () => {
-    const n = 20_000;
-    const started = performance.now();
-    for (let i = 0; i < n; i++) parseUpstreamFrame(DOC_CHANGE);
-    expect(((performance.now() - started) * 1000) / n).toBeLessThan(50);
-  });
-
   it('computes full-jitter delays under the cap', () => {
     expect([0, 1, 2, 3, 10, 100].map((n) => backoffDelay(n, {}, () => 1))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000]);
     expect(backoffDelay(5, {}, () => 0)).toBe(0);
