@@ -143,6 +143,8 @@ const GATEWAY_VARIABLES = {
   wsSendLimitBytes: integer('WS_SEND_LIMIT_BYTES', { fallback: 1_048_576, min: 1024, max: 1_073_741_824 }),
   /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
   wsConnectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', { fallback: 3000, min: 1, max: 600_000 }),
+  /** the longest a stop waits for requests in flight (after /ready turns 503, before the port closes) */
+  shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', { fallback: 10_000, min: 0, max: 600_000 }),
   /** the most pairs one PriceFilter may list */
   maxFilterPairs: integer('MAX_FILTER_PAIRS', { fallback: 500, min: 1, max: 100_000 }),
   // ---- client authentication (see README, "Security model") ----
@@ -221,6 +223,12 @@ function checkWsBudgets(v: Partial<GatewayValues>, problems: ConfigProblem[]): v
   }
 }
 
+function checkTrustedDocuments(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
+  if (v.trustedDocumentsOnly && v.trustedDocuments === null) {
+    problems.push({ variable: 'TRUSTED_DOCUMENTS', expected: 'a manifest file when TRUSTED_DOCUMENTS_ONLY is true', got: undefined });
+  }
+}
+
 /** Issuer and audience checks only mean something when tokens are verified at all. */
 function checkAuth(env: Env, problems: ConfigProblem[]): void {
   if (rawValue(env, 'AUTH_JWKS_URL') !== undefined) return;
@@ -230,31 +238,23 @@ function checkAuth(env: Env, problems: ConfigProblem[]): void {
   }
 }
 
-function checkTrustedDocuments(v: Partial<GatewayValues>, problems: ConfigProblem[]): void {
-  if (v.trustedDocumentsOnly && v.trustedDocuments === null) {
-    problems.push({ variable: 'TRUSTED_DOCUMENTS', expected: 'a manifest file when TRUSTED_DOCUMENTS_ONLY is true', got: undefined });
-  }
-}
-
 /** Reads the environment once; throws a ConfigError listing every invalid variable. */
 export function loadConfig(env: Env): Config {
   const { values, problems } = readVariables(GATEWAY_VARIABLES, env);
   const credentials = credentialsOf(env, values, problems);
   checkWsBudgets(values, problems);
-  checkAuth(env, problems);
   checkTrustedDocuments(values, problems);
+  checkAuth(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const { tokenUrl, clientId, clientSecret, accessToken, nodeEnv, corsOrigins, authAnonymous, ...plain } = values as GatewayValues;
-  // the built-in simulator is a demo: any page may call it
-  const onSimulator = plain.wsUrl === null || plain.apiUrl === null;
-  // every user's notifications go to anonymous clients only when they are the simulator's
-  const allOnSimulator = plain.wsUrl === null && plain.apiUrl === null;
+  // the built-in simulator (no upstream URL set) is a demo: any page may call it, anonymous clients see everything
+  const onSimulator = plain.wsUrl === null && plain.apiUrl === null;
   return {
     ...plain,
     credentials,
     hideInternalErrors: nodeEnv === 'production',
     corsOrigins: corsOrigins ?? (onSimulator ? '*' : []),
-    authAnonymous: authAnonymous ?? defaultAnonymousAccess(allOnSimulator),
+    authAnonymous: authAnonymous ?? defaultAnonymousAccess(onSimulator),
   };
 }
 

@@ -14,6 +14,7 @@ import { createClientAuth, type ClientAuth, type ClientAuthOptions } from './ser
 import { createWsAuthenticator } from './server/auth/ws-auth.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { reasonOf, StartupError } from './startup-error.js';
 import type { Store } from './store/types.js';
 import { createEventsPoller, type EventsPoller, type EventsPollerOptions } from './upstream/events-poller.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
@@ -195,6 +196,14 @@ function startClientAuth({ options, config, logger, now }: Startup): ClientAuth 
   return auth;
 }
 
+function openSqlite(path: string, logger: Logger, now: () => number): Store {
+  try {
+    return openSqliteStore({ path, logger: logger.child({ component: 'store' }), now });
+  } catch (error) {
+    throw new StartupError(`DATABASE_PATH ${path} cannot be opened for writing: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
 /** The embedded SQLite store and in-memory bus, or in cluster mode both shared through Redis. */
 async function openStorage(
   { config, logger, now, disposers }: Startup,
@@ -202,7 +211,7 @@ async function openStorage(
   onSimulator: boolean,
 ): Promise<{ cluster: Cluster | null; store: Store; bus: Bus }> {
   if (config.redisUrl === null) {
-    const store = openSqliteStore({ path: config.databasePath, logger: logger.child({ component: 'store' }), now });
+    const store = openSqlite(config.databasePath, logger, now);
     disposers.push(() => store.close());
     return { cluster: null, store, bus: createBus() };
   }
@@ -305,6 +314,7 @@ function startServer(config: Config, services: Services, readiness: () => Promis
       hideInternalErrors: config.hideInternalErrors,
       authenticate: createWsAuthenticator({ auth: services.auth, logger: services.logger.child({ component: 'client-auth' }) }),
     },
+    drainMs: config.shutdownDrainMs,
     port: config.port,
     host: config.host,
   });

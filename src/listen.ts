@@ -1,12 +1,25 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { reasonOf, StartupError } from './startup-error.js';
 
-/** Listens on `port` (0 = any free one) and `host`; rejects when the port cannot be bound. */
+/** Listens on `port` (0 = any free one) and `host`; rejects with a StartupError naming both when the port cannot be bound. */
 export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const where = `port ${port} on ${host}`;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `${where} is already in use; stop what listens there or set PORT to a free port`
+          : error.code === 'EACCES'
+            ? `${where} may not be bound by this user (EACCES); use a port above 1023 or set HOST`
+            : error.code === 'EADDRNOTAVAIL'
+              ? `${where} cannot be bound: ${host} is not an address of this machine (EADDRNOTAVAIL)`
+              : `${where} cannot be bound: ${reasonOf(error)}`;
+      reject(new StartupError(message, { cause: error }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

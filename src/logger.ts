@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -23,10 +24,33 @@ const REDACT = [
   '*.headers.authorization',
 ];
 
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  const { level = 'info', destination } = options;
+/** pino-pretty's entry point, or null where it is not installed (the logs then stay JSON). */
+function prettyTarget(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    return null;
+  }
+}
+
+export interface LoggerOptions {
+  /** @default 'info' */
+  level?: string;
+  /** where the JSON lines go @default stdout */
+  destination?: NodeJS.WritableStream;
+  /** human-readable lines on stdout (for a terminal) instead of JSON @default false */
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const { level = 'info', destination, pretty = false } = options;
   const opts = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'bitpanda-gateway' } };
-  return destination ? pino(opts, destination as pino.DestinationStream) : pino(opts);
+  if (destination) return pino(opts, destination as pino.DestinationStream);
+  const target = pretty ? prettyTarget() : null;
+  if (target) {
+    return pino({ ...opts, transport: { target, options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+  }
+  return pino(opts);
 }
 
 /** A logger that drops everything: the default for components built in tests. */

@@ -1,6 +1,6 @@
 import { ConfigError, formatProblem, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { createGateway } from './gateway.js';
+import { StartupError } from './startup-error.js';
 
 let config: Config;
 try {
@@ -12,18 +12,26 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
+// loaded once the configuration is valid: a bad one is reported without loading the gateway
+const { createGateway } = await import('./gateway.js');
 const gateway = createGateway({ config, logger });
 
+/** After the drain, the upstream clients and the store get this long to close before the exit is forced. */
+const CLOSE_GRACE_MS = 10_000;
+
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, `second ${signal}: exiting at once`);
+    process.exit(1);
+  }
   stopping = true;
   logger.info({ signal }, 'shutting down');
   const force = setTimeout(() => {
-    logger.error('shutdown took longer than 10 s; exiting');
+    logger.error(`shutdown took longer than ${config.shutdownDrainMs + CLOSE_GRACE_MS} ms; exiting`);
     process.exit(1);
-  }, 10_000);
+  }, config.shutdownDrainMs + CLOSE_GRACE_MS);
   force.unref();
   await gateway.stop();
   logger.info('stopped');
@@ -33,6 +41,11 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 gateway.start().catch((error: unknown) => {
-  logger.fatal({ err: error }, 'could not start');
+  if (error instanceof StartupError) {
+    // an operator's problem, said in one line without a stack
+    process.stderr.write(`Could not start: ${error.message}\n`);
+  } else {
+    logger.fatal({ err: error }, 'could not start');
+  }
   process.exit(1);
 });

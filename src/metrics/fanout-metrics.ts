@@ -20,6 +20,7 @@ export const FANOUT_METRICS = {
   slowCloses: 'graphql_ws_slow_consumer_closes_total',
   queuedBytes: 'graphql_ws_queued_bytes',
   bufferedMax: 'graphql_ws_buffered_bytes_max',
+  subscriptions: 'graphql_ws_subscriptions',
 } as const;
 
 export interface FanoutMetrics {
@@ -47,6 +48,8 @@ export interface FanoutGaugeSources {
   queuedBytes(): number;
   /** the largest `bufferedAmount` of any connection */
   bufferedMax(): number;
+  /** live operations on them, shared or not */
+  subscriptions(): number;
 }
 
 const nothing = (): void => {};
@@ -91,4 +94,5 @@ export function registerFanoutGauges(registry: Registry, sources: FanoutGaugeSou
   gauge({ registry, name: m.backlog, help: 'shared frames not yet handed to their sockets' }, sources.backlog);
   gauge({ registry, name: m.queuedBytes, help: 'bytes waiting for sockets that are behind' }, sources.queuedBytes);
   gauge({ registry, name: m.bufferedMax, help: 'the largest socket write buffer, in bytes' }, sources.bufferedMax);
+  gauge({ registry, name: m.subscriptions, help: 'live operations on GraphQL WebSocket connections (shared or not)' }, sources.subscriptions);
 }

@@ -84,6 +84,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       for (const o of outboxes()) max = Math.max(max, o.bufferedAmount);
       return max;
     },
+    subscriptions: () => protocol.subscriptions,
   });
   const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({

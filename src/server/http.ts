@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
+import { createDrain, isEventStream, type DrainResult } from './drain.js';
 
 export interface Readiness {
   ready: boolean;
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   compression?: boolean;
   /** budgets, timeouts and sharing of the GraphQL WebSocket */
   ws?: GraphQLWsOptions;
+  /** the longest `stop()` waits for requests in flight to finish @default 10000 */
+  drainMs?: number;
 }
 
 export interface RunningServer {
@@ -26,8 +29,14 @@ export interface RunningServer {
   graphqlUrl: string;
   wsUrl: string;
   port: number;
+  /**
+   * Stops gracefully: `/ready` answers 503 at once, GraphQL WebSockets close with 1001, event
+   * streams end, requests in flight finish (for up to `drainMs`), then the port closes.
+   */
   stop(): Promise<void>;
 }
+
+const SHUTTING_DOWN = { status: 'shutting down', reasons: ['the gateway is shutting down'], checks: {} };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -39,10 +48,13 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, port, host } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, drainMs = 10_000, port, host } = options;
+  const drain = createDrain();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    drain.track(req, res);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health') return json(res, 200, { status: 'ok' });
+    if (drain.draining && (path === '/ready' || isEventStream(req))) return json(res, 503, SHUTTING_DOWN);
     if (path === '/ready') {
       Promise.resolve(readiness()).then(
         (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons, checks: r.checks }),
@@ -67,10 +79,11 @@ export async function startHttpServer(
     return void yoga.handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
-  const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
-  services.metrics.gauges.connections(() => ws.wss.clients.size);
 
   const address = await listen(server, port, host);
+  // attached once the port is bound: a port in use is the listen's error alone
+  const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
+  services.metrics.gauges.connections(() => ws.wss.clients.size);
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;
   let stopping: Promise<void> | null = null;
@@ -81,10 +94,15 @@ export async function startHttpServer(
     port: address.port,
     stop() {
       stopping ??= (async () => {
+        const log = services.logger;
+        const sockets = ws.wss.clients.size;
+        const closingWs = ws.close();
+        log.info({ drainMs, webSockets: sockets }, `draining: /ready answers 503, ${sockets} GraphQL WebSockets closing with 1001, requests in flight finishing (at most ${drainMs} ms)`);
+        const drained: DrainResult = await drain.start(drainMs);
+        log.info(drained, `drained: ${drained.finished} requests finished, ${drained.cut} cut, ${drained.streamsEnded} event streams ended`);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await ws.close();
+        await closingWs;
         server.closeIdleConnections();
-        // SSE streams and other long requests end now: the clients reconnect elsewhere
         server.closeAllConnections();
         await closed;
         await yoga.dispose();

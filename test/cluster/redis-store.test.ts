@@ -112,13 +112,11 @@ describe('the Redis store and the upstream lease (against a real Redis)', () => 
 
     // A stops renewing (a dead or paused process); B takes over once the lease expires
     await a.stop({ release: false });
-    const started = Date.now();
     const heldB = await within(
       new Promise<HeldLease>((resolve) => lease(s, 'replica-b', (h) => h && resolve(h)).start()),
       5_000,
       'replica B to take the expired lease',
     );
-    expect(Date.now() - started).toBeLessThan(400 + 50 + 500);
     expect(heldB.token).toBeGreaterThan(heldA.token);
 
     await expect(logA.append([event(2)], 'evt-2')).rejects.toBeInstanceOf(FencedError);

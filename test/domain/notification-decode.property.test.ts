@@ -10,12 +10,12 @@ import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import { createLoaders } from '../../src/schema/loaders.js';
 import type { Services } from '../../src/services.js';
-import { createClientAuth } from '../../src/server/auth/client-auth.js';
-import { ANONYMOUS } from '../../src/domain/identity.js';
-import { viewerOf } from '../../src/domain/viewer.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { NOTIFICATION_FIXTURES } from '../fixtures/notifications.js';
+import { createClientAuth } from '../../src/server/auth/client-auth.js';
+import { viewerOf } from '../../src/domain/viewer.js';
+import { ANONYMOUS } from '../../src/domain/identity.js';
 
 const RUNS = 2000;
 const API_RUNS = 40;

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { metricValue } from '../../src/metrics/series.js';
-import { httpQuery, wsClient } from '../helpers/clients.js';
+import { httpQuery } from '../helpers/clients.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
-import { within } from '../helpers/queue.js';
-import { until } from '../fanout/raw-client.js';
+import { rawClient } from '../fanout/raw-client.js';
 
 /** `/metrics` as a map from series (`name{labels}`) to value. */
 async function scrape(gw: TestGateway): Promise<{ contentType: string | null; series: Map<string, number> }> {
@@ -68,18 +67,22 @@ describe('/metrics', () => {
     expect(series.get('bitpanda_events_polls_total{outcome="ok"}')).toBeGreaterThanOrEqual(1);
 
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
-    const ws = wsClient(gw.server.wsUrl);
-    const subs = [1, 2].map(() => ws.subscribe('subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id ask } }'));
-    await until(async () => (await metricValue(gw.services.metrics.registry, M.members)) === 2, 'two members');
+    const ws = await rawClient(gw.server.wsUrl);
+    await ws.init();
+    for (const id of ['1', '2']) ws.subscribe(id, 'subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id ask } }');
+    await ws.roundTrip();
+    expect(await metricValue(gw.services.metrics.registry, M.members)).toBe(2);
     const count = 'graphql_subscription_write_latency_seconds_count{field="priceUpdated"}';
     const latencyBefore = (await scrape(gw)).series.get(count)!;
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '70000.00000', bid: '69999.00000' });
-    for (const sub of subs) expect(await within(sub.nextData(), 10_000, 'the price')).toEqual({ priceUpdated: { id: 'BTC:EUR', ask: '70000.00000' } });
+    const frames = [await ws.next('a price'), await ws.next('the other price')];
+    expect(frames.map((f) => f.id).sort()).toEqual(['1', '2']);
+    for (const f of frames) expect(f.payload).toEqual({ data: { priceUpdated: { id: 'BTC:EUR', ask: '70000.00000' } } });
     const after = (await scrape(gw)).series;
     // one group, two members: one observation for the frame
     expect(after.get(count)).toBe(latencyBefore + 1);
     expect(after.get('graphql_subscription_write_latency_seconds_sum{field="priceUpdated"}')).toBeGreaterThanOrEqual(0);
-    await ws.dispose();
+    await ws.close();
     await gw.stop();
   });
 });

@@ -2,20 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { httpQuery, sseClient, wsClient } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
+import { listenerCount } from '../helpers/bus-watch.js';
 
 const LIVE = `subscription($filter: PriceFilter) { priceUpdated(filter: $filter) { id ask bid } }`;
 const BTC_EUR = { filter: { pairs: [{ asset: 'BTC', fiat: 'EUR' }] } };
 const FAST = { backoff: { initialMs: 20, maxMs: 100, factor: 2 }, silenceTimeoutMs: 60_000 };
-
-async function untilListening(gw: TestGateway, count: number): Promise<void> {
-  await within(
-    (async () => {
-      while (gw.services.bus.listenerCount('price:updated') < count) await new Promise((r) => setImmediate(r));
-    })(),
-    10_000,
-    `${count} price subscribers`,
-  );
-}
 
 function subscribeCounts(gw: TestGateway): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -37,7 +28,7 @@ describe('upstream resilience seen from GraphQL clients', () => {
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
     const ws = wsClient(gw.server.wsUrl);
     const sub = ws.subscribe(LIVE, BTC_EUR);
-    await untilListening(gw, 1);
+    await listenerCount(gw.services.bus, 'price:updated', 1);
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '100.00010', bid: '99.00000' });
     expect((await within(sub.nextData(), 5000, 'first price')).priceUpdated).toEqual({ id: 'BTC:EUR', ask: '100.00010', bid: '99.00000' });
 
@@ -91,7 +82,7 @@ describe('upstream resilience seen from GraphQL clients', () => {
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
     const ws = wsClient(gw.server.wsUrl);
     const sub = ws.subscribe(LIVE, BTC_EUR);
-    await untilListening(gw, 1);
+    await listenerCount(gw.services.bus, 'price:updated', 1);
     gw.simulator.prices.controls.sendRaw('{"AP": "1.0", "BP": oops');
     gw.simulator.prices.controls.sendRaw('{"CH":"prices-v9","A":"BTC"}');
     gw.simulator.prices.controls.sendRaw('{"AP":"1e5","BP":"1.0","U":1,"T":"cr","A":"BTC","F":"EUR","CH":"prices-v1"}');
@@ -134,7 +125,7 @@ describe('bad GraphQL input gets a coded error and the connection stays up', () 
 
     // the same connection still works
     const sub = ws.subscribe(LIVE, BTC_EUR);
-    await untilListening(gw, 1);
+    await listenerCount(gw.services.bus, 'price:updated', 1);
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '5.00000', bid: '4.00000' });
     expect((await within(sub.nextData(), 5000, 'price on the same connection')).priceUpdated).toEqual({ id: 'BTC:EUR', ask: '5.00000', bid: '4.00000' });
     sub.dispose();

@@ -8,7 +8,8 @@ import { withErrorCodes } from '../../src/server/error-codes.js';
 import { createYogaServer } from '../../src/server/yoga.js';
 import { schema } from '../../src/schema/index.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
-import { closeRawClients, rawClient, until, type RawClient } from './raw-client.js';
+import { listenerCount, published } from '../helpers/bus-watch.js';
+import { closeRawClients, rawClient, type RawClient } from './raw-client.js';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -99,8 +100,9 @@ describe('parity with graphql-ws`s own server', () => {
   });
 
   it('sends byte-identical frames for queries, bad documents, bad variables and bad arguments', async () => {
+    const cached = published(gw.services.bus, 'price:updated', (p) => p.id === 'BTC:EUR' && p.ask === '3.00000');
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '3.00000', bid: '2.00000' });
-    await until(() => gw.services.store.prices.getPrice('BTC:EUR')?.ask === '3.00000', 'the cache');
+    await cached;
     const ours = await rawClient(gw.server.wsUrl);
     const theirs = await rawClient(reference.url);
     await Promise.all([ours.init(), theirs.init()]);
@@ -112,12 +114,12 @@ describe('parity with graphql-ws`s own server', () => {
     const live = `subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id ask bid mid spread change { id } } }`;
     ours.subscribe('live', live);
     theirs.subscribe('live', live);
-    await until(() => gw.services.bus.listenerCount('price:updated') === 2, 'both subscriptions');
+    await listenerCount(gw.services.bus, 'price:updated', 2);
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '4.00000', bid: '2.00000' });
     const [a, b] = await Promise.all([ours.frames.shift(), theirs.frames.shift()]);
     expect(a).toBe(b);
     for (const c of [ours, theirs]) c.send({ id: 'live', type: 'complete' });
-    await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'both released');
+    await listenerCount(gw.services.bus, 'price:updated', 0);
     await ours.close();
     await theirs.close();
   });

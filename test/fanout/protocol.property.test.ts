@@ -155,45 +155,43 @@ async function play(url: string, steps: Step[]): Promise<void> {
   }
 }
 
-describe('graphql-transport-ws: random message sequences over a real socket (fast-check)', () => {
+/** A gateway for the whole suite it is called in, with this connection_init timeout; checked for leftovers after. */
+function useSuiteGateway(initTimeoutMs: number): () => TestGateway {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ wsConnectionInitTimeoutMs: 600_000 });
+    gw = await startTestGateway({ wsConnectionInitTimeoutMs: initTimeoutMs });
   });
   afterAll(async () => {
     expect(await closeRawClients()).toBe(0);
     await gw.stop();
     expect(await stopLeftovers()).toBe(0);
   });
+  return () => gw;
+}
+
+describe('graphql-transport-ws: random message sequences over a real socket (fast-check)', () => {
+  const gateway = useSuiteGateway(600_000);
 
   it(`get the replies and close codes the protocol specifies, and never crash (${RUNS} runs)`, async () => {
     await fc.assert(
       // most sequences open with connection_init, so that they reach the states after it
       fc.asyncProperty(fc.option(payload.map((p): Step => ({ t: 'init', payload: p })), { nil: null, freq: 4 }), fc.array(step, { minLength: 1, maxLength: 12 }), (init, steps) =>
-        play(gw.server.wsUrl, init ? [init, ...steps] : steps),
+        play(gateway().server.wsUrl, init ? [init, ...steps] : steps),
       ),
       { numRuns: RUNS },
     );
     // the server still serves a fresh connection
-    await play(gw.server.wsUrl, [{ t: 'init' }, { t: 'query', id: 'a' }]);
+    await play(gateway().server.wsUrl, [{ t: 'init' }, { t: 'query', id: 'a' }]);
   });
 });
 
 describe('graphql-transport-ws: no connection_init in time (fast-check)', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ wsConnectionInitTimeoutMs: 50 });
-  });
-  afterAll(async () => {
-    expect(await closeRawClients()).toBe(0);
-    await gw.stop();
-    expect(await stopLeftovers()).toBe(0);
-  });
+  const gateway = useSuiteGateway(50);
 
   it(`pings and pongs without connection_init end in 4408 (${TIMEOUT_RUNS} runs)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(payload.map((p) => ({ t: 'ping' as const, payload: p })), fc.constant({ t: 'pong' as const })), { maxLength: 4 }), async (steps) => {
-        const c = await rawClient(gw.server.wsUrl);
+        const c = await rawClient(gateway().server.wsUrl);
         try {
           for (const s of steps) send(c, s);
           const frames: string[] = [];

@@ -20,6 +20,12 @@ export interface RawClient {
   /** the next frame, parsed */
   next(what?: string): Promise<{ id?: string; type: string; payload?: any }>;
   subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
+  /**
+   * A ping answered by a pong: the server handles a connection's messages in order, so every
+   * message sent before it was handled (a shared subscription has joined its group). Call it
+   * with no other frame expected in between.
+   */
+  roundTrip(): Promise<void>;
   /** stops reading from the socket: the server's writes pile up */
   pause(): void;
   resume(): void;
@@ -64,6 +70,11 @@ export async function rawClient(url: string, protocol: string | string[] = 'grap
     },
     subscribe(id, query, variables) {
       client.send({ id, type: 'subscribe', payload: { query, variables } });
+    },
+    async roundTrip() {
+      client.send({ type: 'ping', payload: { roundTrip: true } });
+      const pong = await client.next('the pong of a round trip');
+      if (pong.type !== 'pong' || pong.payload?.roundTrip !== true) throw new Error(`expected the round trip's pong, got ${JSON.stringify(pong)}`);
     },
     pause: () => raw().pause(),
     resume: () => raw().resume(),

@@ -67,9 +67,13 @@ export function spawnProject(env: Record<string, string>, script = 'src/main.ts'
   return { child, logs, stderr, exited };
 }
 
-/** The environment that points a gateway process at the simulator `sim` (its prices, REST API and OAuth client). */
+/**
+ * The environment that points a gateway process at the simulator `sim` (its prices, REST API and
+ * OAuth client). Like the built-in simulator, it is a demo: anonymous clients may use everything.
+ */
 export function simulatorEnv(sim: Simulator): Record<string, string> {
   return {
+    AUTH_ANONYMOUS: 'all',
     BITPANDA_WS_URL: sim.wsUrl,
     BITPANDA_API_URL: sim.apiUrl,
     BITPANDA_TOKEN_URL: sim.tokenUrl,
@@ -79,7 +83,7 @@ export function simulatorEnv(sim: Simulator): Record<string, string> {
 }
 
 /** Starts the gateway process and waits for its "listening" log line. */
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
   const { child, logs, stderr, exited } = spawnProject({ LOG_LEVEL: 'info', ...env });
   const listening = await within(
     Promise.race([

@@ -4,14 +4,14 @@ import { within } from './queue.js';
 /** `npm run simulator` as a process of its own: it outlives any gateway a test kills. */
 export interface SimulatorProcess {
   url: string;
-  /** the environment that points a gateway process at it */
+  /** the environment that points a gateway process at it; a demo, open to anonymous clients */
   env: Record<string, string>;
   /** `POST /__sim/rest/<name>` with `body`; the control's result */
   rest<T = unknown>(name: string, body?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
-export async function spawnSimulator(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<SimulatorProcess> {
+export async function spawnSimulator(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<SimulatorProcess> {
   const { child, logs, stderr, exited } = spawnProject({ SIM_PORT: '0', SIM_INTERVAL_MS: '600000', LOG_LEVEL: 'info', ...env }, 'src/simulator/main.ts');
   const lines = await within(
     Promise.race([
@@ -29,6 +29,7 @@ export async function spawnSimulator(env: Record<string, string> = {}, timeoutMs
   return {
     url,
     env: {
+      AUTH_ANONYMOUS: 'all',
       BITPANDA_WS_URL: String(line.wsUrl),
       BITPANDA_API_URL: String(line.apiUrl),
       BITPANDA_TOKEN_URL: String(line.tokenUrl),

@@ -1,6 +1,8 @@
-/** Bytes a frame takes on the wire (only computed for frames that wait). */
-function byteSize(frame: string | Buffer): number {
-  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+import { TextFrame } from './text-frame.js';
+
+/** Bytes a frame's message takes (only computed for frames that wait). */
+function byteSize(frame: Frame): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame instanceof TextFrame ? frame.text.length : frame.length;
 }
 
 /** One accepted socket as the protocol and the outbox see it (the ws adapter builds it). */
@@ -9,8 +11,8 @@ export interface Transport {
   readonly protocol: string;
   /** bytes written but not yet handed to the kernel */
   readonly bufferedAmount: number;
-  /** one text message; a Buffer holds its UTF-8 bytes */
-  write(data: string | Buffer): void;
+  /** one text message; a Buffer holds its UTF-8 bytes, a TextFrame also its framed bytes */
+  write(data: Frame): void;
   close(code: number, reason: string): void;
   /** calls back once when the write buffer may have drained; returns what cancels the wait */
   onceDrained(callback: () => void): () => void;
@@ -32,8 +34,8 @@ export interface OutboxOptions {
   onOverflow?: () => void;
 }
 
-/** A frame: text, or its UTF-8 bytes (shared frames are encoded once per event). */
-export type Frame = string | Buffer;
+/** A frame: text, its UTF-8 bytes, or both framed for the wire (shared frames are built once per event). */
+export type Frame = string | Buffer | TextFrame;
 
 interface Entry {
   text: Frame;
@@ -53,7 +55,8 @@ interface Entry {
 export class Outbox {
   private readonly queue: Entry[] = [];
   private head = 0;
-  private readonly slots = new Map<OutboxOwner, Map<string, Entry>>();
+  /** conflation slots of waiting frames, created when a frame first waits */
+  private slots: Map<OutboxOwner, Map<string, Entry>> | null = null;
   private losslessBytes = 0;
   private conflatedBytes = 0;
   private cancelWait: (() => void) | null = null;
@@ -98,7 +101,7 @@ export class Outbox {
       return;
     }
     if (key !== null) {
-      const waiting = this.slots.get(owner)?.get(key);
+      const waiting = this.slots?.get(owner)?.get(key);
       if (waiting) {
         this.conflatedBytes += byteSize(text) - byteSize(waiting.text);
         waiting.text = text;
@@ -128,7 +131,7 @@ export class Outbox {
       const entry = this.queue[i]!;
       if (entry.owner === owner && !entry.dead) this.kill(entry);
     }
-    this.slots.delete(owner);
+    this.slots?.delete(owner);
   }
 
   /** Frees everything waiting; later frames are ignored. */
@@ -136,7 +139,7 @@ export class Outbox {
     this.closed = true;
     this.queue.length = 0;
     this.head = 0;
-    this.slots.clear();
+    this.slots = null;
     this.losslessBytes = this.conflatedBytes = 0;
     this.cancelWait?.();
     this.cancelWait = null;
@@ -147,6 +150,7 @@ export class Outbox {
     const entry: Entry = { text, owner, key, dead: false };
     this.queue.push(entry);
     if (key !== null && owner !== null) {
+      this.slots ??= new Map();
       let slots = this.slots.get(owner);
       if (!slots) this.slots.set(owner, (slots = new Map()));
       slots.set(key, entry);
@@ -176,7 +180,7 @@ export class Outbox {
       this.queue[this.head++] = undefined as unknown as Entry;
       if (entry.dead) continue;
       this.kill(entry);
-      if (entry.key !== null && entry.owner !== null) this.slots.get(entry.owner)?.delete(entry.key);
+      if (entry.key !== null && entry.owner !== null) this.slots?.get(entry.owner)?.delete(entry.key);
       this.transport.write(entry.text);
     }
     if (this.head === this.queue.length) {

@@ -37,6 +37,8 @@ export interface ProtocolConnection {
 
 export interface ProtocolServer {
   opened(transport: Transport, extra: { request: IncomingMessage; socket: unknown }): ProtocolConnection;
+  /** live operations of every connection */
+  readonly subscriptions: number;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -46,7 +48,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
 type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'authenticate' | 'hideInternalErrors' | 'onInternalError'>> &
-  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'>;
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { live: { subscriptions: number } };
 
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
@@ -61,12 +63,16 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     authenticate: options.authenticate ?? publicConnection,
     hideInternalErrors: options.hideInternalErrors ?? false,
     onInternalError: options.onInternalError ?? (() => {}),
+    live: { subscriptions: 0 },
   };
   return {
     opened(transport, extra) {
       const session = new ProtocolSession(settings, transport, extra);
       session.begin();
       return session;
+    },
+    get subscriptions() {
+      return settings.live.subscriptions;
     },
   };
 }
@@ -97,7 +103,7 @@ class ProtocolSession implements ProtocolConnection {
     });
     this.host = {
       release: (s) => {
-        if (this.subscriptions.get(s.id) === s) this.subscriptions.delete(s.id);
+        if (this.subscriptions.get(s.id) === s && this.subscriptions.delete(s.id)) settings.live.subscriptions--;
       },
       fail: (error) => this.fail(error),
     };
@@ -150,6 +156,7 @@ class ProtocolSession implements ProtocolConnection {
 
   private cancelAll(): void {
     const all = [...this.subscriptions.values()];
+    this.settings.live.subscriptions -= all.length;
     this.subscriptions.clear();
     for (const s of all) s.cancel();
   }
@@ -220,6 +227,7 @@ class ProtocolSession implements ProtocolConnection {
     if (this.subscriptions.has(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
     const subscriber = new Subscriber(id, this.outbox, this.host);
     this.subscriptions.set(id, subscriber);
+    this.settings.live.subscriptions++;
     const prepared = this.settings.prepare(this.connection, payload);
     const { metrics } = this.settings;
     switch (prepared.kind) {

@@ -1,8 +1,26 @@
 import type { GraphQLError } from 'graphql';
 import { completeMessage, errorMessage, nextPrefix } from './messages.js';
 import type { Outbox } from './outbox.js';
+import { TextFrame } from './text-frame.js';
 
-const CLOSE_BRACE = '}'.charCodeAt(0);
+const CLOSE_BRACE = Buffer.from('}');
+
+/**
+ * The frame last built for a shared payload: the members of a group mostly use the same
+ * subscription id, so one frame serves them all; another id builds (and keeps) its own.
+ */
+let lastPayload: Buffer | null = null;
+let lastPrefix = '';
+let lastFrame: TextFrame | null = null;
+
+function sharedFrame(prefix: string, payload: Buffer): TextFrame {
+  if (payload !== lastPayload || prefix !== lastPrefix) {
+    lastFrame = new TextFrame([prefix, payload, CLOSE_BRACE]);
+    lastPayload = payload;
+    lastPrefix = prefix;
+  }
+  return lastFrame!;
+}
 
 /** The connection a subscriber belongs to. */
 export interface SubscriberHost {
@@ -20,7 +38,6 @@ export interface SubscriberHost {
 export class Subscriber {
   /** `{"id":…,"type":"next","payload":` */
   readonly prefix: string;
-  private readonly prefixBytes: Buffer;
   /** false once completed, failed, cancelled by the client or closed with the connection */
   active = true;
   /** true when only the latest frame per key must reach a socket that is behind */
@@ -33,7 +50,6 @@ export class Subscriber {
     private readonly host: SubscriberHost,
   ) {
     this.prefix = nextPrefix(id);
-    this.prefixBytes = Buffer.from(this.prefix);
   }
 
   /** A `next` message with an already serialized payload. */
@@ -42,16 +58,12 @@ export class Subscriber {
   }
 
   /**
-   * A `next` message with a payload serialized and encoded once for many subscribers: only
-   * the bytes are copied here, nothing is encoded again.
+   * A `next` message with a payload serialized and encoded once for many subscribers: the
+   * framed bytes are built once per payload and subscription id, and handed to every socket.
    */
   nextShared(payload: Buffer, key: string | null): void {
     if (!this.active) return;
-    const frame = Buffer.allocUnsafe(this.prefixBytes.length + payload.length + 1);
-    this.prefixBytes.copy(frame, 0);
-    payload.copy(frame, this.prefixBytes.length);
-    frame[frame.length - 1] = CLOSE_BRACE;
-    this.outbox.next(this, frame, this.conflate ? key : null);
+    this.outbox.next(this, sharedFrame(this.prefix, payload), this.conflate ? key : null);
   }
 
   error(errors: readonly GraphQLError[]): void {

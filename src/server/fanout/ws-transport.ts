@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { handleProtocols } from 'graphql-ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
-import type { Outbox, Transport } from './outbox.js';
-import type { ProtocolServer } from './protocol-server.js';
+import type { Frame, Outbox, Transport } from './outbox.js';
+import type { ProtocolConnection, ProtocolServer } from './protocol-server.js';
+import { TextFrame } from './text-frame.js';
 
 export interface WsTransportOptions {
   server: HttpServer;
@@ -27,44 +28,87 @@ export interface WsTransport {
   wss: WebSocketServer;
   /** the outboxes of the open connections */
   outboxes(): Iterable<Outbox>;
+  /** open connections */
+  connections(): number;
   /** closes every connection with 1001 and stops accepting new ones */
   close(): Promise<void>;
 }
 
+/** The keep-alive period is swept in this many slices, each pinging its share of the sockets. */
+const KEEPALIVE_SLICES = 12;
+
 /** Buffers are sent as text messages: they hold the UTF-8 of JSON frames. */
 const TEXT = { binary: false };
 
-function transportFor(socket: WebSocket, drainPollMs: number): Transport {
-  const raw = (socket as unknown as { _socket?: Duplex })._socket;
-  return {
-    protocol: socket.protocol,
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    write(data) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(data, TEXT);
-    },
-    close(code, reason) {
-      socket.close(code, reason);
-    },
-    onceDrained(callback) {
-      let done = false;
-      const fire = (): void => {
-        if (done) return;
-        done = true;
-        raw?.off('drain', fire);
-        clearTimeout(timer);
-        callback();
-      };
-      raw?.once('drain', fire);
-      const timer = setTimeout(fire, drainPollMs);
-      return () => {
-        done = true;
-        raw?.off('drain', fire);
-        clearTimeout(timer);
-      };
-    },
-  };
+/** What `ws` keeps of a socket that matters here: its TCP socket, and its sender's queue (used only while compressing). */
+interface WsInternals {
+  _socket?: Duplex;
+  _sender?: { _queue?: unknown[] };
+}
+
+/**
+ * One accepted socket as the protocol sees it. Methods live on the prototype and the socket's
+ * listeners are shared functions, so an idle connection holds this object and no closures.
+ */
+class SocketTransport implements Transport {
+  connection: ProtocolConnection | null = null;
+  /** a keep-alive ping is unanswered */
+  awaitingPong = false;
+  /** the keep-alive slice this socket is pinged in */
+  slice = 0;
+  private readonly raw: Duplex | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly settings: { drainPollMs: number; direct: boolean },
+  ) {
+    this.raw = (socket as unknown as WsInternals)._socket;
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  write(data: Frame): void {
+    const { socket, raw } = this;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (data instanceof TextFrame) {
+      // without compression `ws` writes a frame straight to the TCP socket; so does this, with bytes framed once
+      if (this.settings.direct && raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
+        raw.write(data.wire);
+        return;
+      }
+      data = data.text;
+    }
+    socket.send(data, TEXT);
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onceDrained(callback: () => void): () => void {
+    const { raw } = this;
+    let done = false;
+    const fire = (): void => {
+      if (done) return;
+      done = true;
+      raw?.off('drain', fire);
+      clearTimeout(timer);
+      callback();
+    };
+    raw?.once('drain', fire);
+    const timer = setTimeout(fire, this.settings.drainPollMs);
+    return () => {
+      done = true;
+      raw?.off('drain', fire);
+      clearTimeout(timer);
+    };
+  }
 }
 
 /** `graphql-transport-ws` on a path of an HTTP server, with the `ws` library. */
@@ -81,7 +125,8 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     onError = () => {},
   } = options;
   const wss = new WebSocketServer({ server, path, perMessageDeflate: compression, handleProtocols });
-  const outboxes = new Set<Outbox>();
+  const transports = new Map<WebSocket, SocketTransport>();
+  const settings = { drainPollMs, direct: !compression };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
   wss.once('error', (error) => {
@@ -89,41 +134,69 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     for (const client of wss.clients) client.close(WsCloseCode.InternalServerError, internalReason(error));
   });
 
+  // listeners shared by every socket (`this` is the socket)
+  function onSocketError(this: WebSocket, error: Error): void {
+    onError(error, 'socket');
+    this.close(WsCloseCode.InternalServerError, internalReason(error));
+  }
+  function onMessage(this: WebSocket, data: RawData): void {
+    const connection = transports.get(this)?.connection;
+    connection?.message(String(data)).catch((error: unknown) => connection.fail(error));
+  }
+  function onPong(this: WebSocket): void {
+    const transport = transports.get(this);
+    if (transport) transport.awaitingPong = false;
+  }
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const transport = transports.get(this);
+    if (!transport) return;
+    transports.delete(this);
+    transport.connection?.closed(code, String(reason));
+  }
+
+  // One keep-alive timer for every socket, its period swept in slices so a large server never
+  // pings all its sockets in one turn; each socket is pinged once per period, and dropped when
+  // it did not answer the previous ping.
+  let tick = 0;
+  const sweep = (): void => {
+    const slice = tick++ % KEEPALIVE_SLICES;
+    for (const transport of transports.values()) {
+      if (transport.slice !== slice) continue;
+      const { socket } = transport;
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (transport.awaitingPong) {
+        socket.terminate();
+        continue;
+      }
+      transport.awaitingPong = true;
+      socket.ping();
+    }
+  };
+  const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(sweep, keepAliveMs / KEEPALIVE_SLICES) : null;
+  keepAlive?.unref();
+
   wss.on('connection', (socket, request) => {
-    socket.once('error', (error) => {
-      onError(error, 'socket');
-      socket.close(WsCloseCode.InternalServerError, internalReason(error));
-    });
-    let pongWait: NodeJS.Timeout | null = null;
-    const pinger =
-      keepAliveMs > 0 && Number.isFinite(keepAliveMs)
-        ? setInterval(() => {
-            if (socket.readyState !== WebSocket.OPEN) return;
-            pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
-            socket.once('pong', () => {
-              if (pongWait) clearTimeout(pongWait);
-              pongWait = null;
-            });
-            socket.ping();
-          }, keepAliveMs)
-        : null;
-    const connection = protocol.opened(transportFor(socket, drainPollMs), { request, socket });
-    outboxes.add(connection.outbox);
-    socket.on('message', (data) => {
-      connection.message(String(data)).catch((error: unknown) => connection.fail(error));
-    });
-    socket.once('close', (code, reason) => {
-      if (pongWait) clearTimeout(pongWait);
-      if (pinger) clearInterval(pinger);
-      outboxes.delete(connection.outbox);
-      connection.closed(code, String(reason));
-    });
+    socket.once('error', onSocketError);
+    const transport = new SocketTransport(socket, settings);
+    // first pinged a whole period after it connected, as with a timer of its own
+    transport.slice = (tick + KEEPALIVE_SLICES - 1) % KEEPALIVE_SLICES;
+    transports.set(socket, transport);
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.once('close', onClose);
+    transport.connection = protocol.opened(transport, { request, socket });
   });
+
+  function* outboxes(): Iterable<Outbox> {
+    for (const transport of transports.values()) if (transport.connection) yield transport.connection.outbox;
+  }
 
   return {
     wss,
-    outboxes: () => outboxes,
+    outboxes,
+    connections: () => transports.size,
     async close() {
+      if (keepAlive) clearInterval(keepAlive);
       for (const client of wss.clients) client.close(WsCloseCode.GoingAway, 'Server shutting down');
       wss.removeAllListeners('connection');
       // a client that does not read cannot complete the close handshake
