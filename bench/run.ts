@@ -43,6 +43,13 @@ function listEnv<T extends string>(name: string, known: readonly T[], fallback: 
   return items as T[];
 }
 
+// client authentication's cost runs on its own (bench/auth-cost.ts)
+if (process.env.BENCH_SCENARIOS === 'auth-cost') {
+  const { runAuthCost, formatAuthCost } = await import('./auth-cost.js');
+  process.stdout.write(`${formatAuthCost(await runAuthCost())}\n`);
+  process.exit(0);
+}
+
 const quick = process.env.BENCH_QUICK === '1';
 const scenarioNames = listEnv('BENCH_SCENARIOS', Object.keys(SCENARIOS), quick ? QUICK_SCENARIOS : DEFAULT_SCENARIOS);
 const variants = listEnv<VariantName>('BENCH_VARIANTS', VARIANTS, VARIANTS);

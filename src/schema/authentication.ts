@@ -5,6 +5,8 @@ import type { TokenIdentity } from '../domain/identity.js';
 import { forbidden } from '../server/access.js';
 import { builder } from './builder.js';
 
+builder.mutationType({ description: 'Signing in: checking a client token, and renewing it on a live WebSocket.' });
+
 interface Authentication {
   subject: string;
   expiresAt: Date;

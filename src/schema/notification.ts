@@ -87,7 +87,7 @@ builder.queryFields((t) => ({
     description: 'The event log as a Relay connection, oldest first. `last: 20` gives the newest twenty.',
     args: {
       types: t.arg({ type: [NotificationTypeEnum], required: false }),
-      userId: t.arg.id({ required: false }),
+      userId: t.arg.id({ required: false, description: "one user's events; a user token reads only its own (another user's id is FORBIDDEN), a partner token any user's" }),
       first: t.arg.int({ required: false, description: `at most ${MAX_PAGE}; ${DEFAULT_PAGE} when neither first nor last is given` }),
       after: t.arg.string({ required: false }),
       last: t.arg.int({ required: false, description: `at most ${MAX_PAGE}` }),
@@ -184,7 +184,7 @@ builder.subscriptionField('notificationReceived', (t) =>
       'Events as they arrive. With `after`, first every stored event after that cursor, in order, then live ones: no gap, no duplicate.',
     args: {
       types: t.arg({ type: [NotificationTypeEnum], required: false }),
-      userId: t.arg.id({ required: false }),
+      userId: t.arg.id({ required: false, description: "one user's events; a user token reads only its own (another user's id is FORBIDDEN), a partner token any user's" }),
       after: t.arg.string({ required: false, description: 'a cursor from an event or the connection' }),
     },
     // a replay depends on when the client subscribed; which events a client may see depends on who it is

@@ -1,4 +1,8 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { keepSignedIn } from '../../examples/shared/token-renewal.js';
+import { AsyncQueue, within } from '../helpers/queue.js';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
 import { closeRawClients, type RawClient } from '../fanout/raw-client.js';
@@ -122,5 +126,44 @@ describe('token expiry and renewal on a live WebSocket', () => {
     const body = (await res.json()) as { data: { authenticate: { subject: string; expiresAt: string } } };
     expect(res.status).toBe(200);
     expect(body.data.authenticate.subject).toBe('alice');
+  });
+
+  it('the example renewal helper keeps a graphql-ws client signed in past its first token', async () => {
+    auth = await startAuthGateway();
+    let token = await auth.user('alice', 60);
+    const closes: number[] = [];
+    const client = createClient({
+      url: auth.gw.server.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: () => ({ authorization: `Bearer ${token}` }),
+      on: { closed: (event) => void closes.push((event as { code: number }).code) },
+    });
+    const events = new AsyncQueue<string>();
+    const dispose = client.subscribe<{ notificationReceived: { id: string } }>(
+      { query: STREAM },
+      { next: (r) => r.data && events.push(r.data.notificationReceived.id), error: () => {}, complete: () => {} },
+    );
+    await notificationListeners(auth, 1);
+    const renewed = new AsyncQueue<number>();
+    const stop = keepSignedIn({
+      client,
+      refresh: async () => (token = await auth.user('alice', 600)),
+      expiresAt: Date.now(),
+      marginMs: 0,
+      onRenewed: (at) => renewed.push(at),
+      onError: () => renewed.push(Number.NaN),
+    });
+    try {
+      expect(await within(renewed.shift(), 10_000, 'the renewal')).toBe(Math.floor(auth.clock.now() / 1000) * 1000 + 600_000);
+      auth.clock.advance(120_000);
+      const id = addEvent(auth, 'alice');
+      expect(await within(events.shift(), 20_000, 'an event after the first expiry')).toBe(id);
+      expect(closes).toEqual([]);
+    } finally {
+      stop();
+      dispose();
+      await client.dispose();
+    }
   });
 });
