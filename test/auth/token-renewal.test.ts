@@ -6,7 +6,6 @@ import { AsyncQueue, within } from '../helpers/queue.js';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
 import { closeRawClients, type RawClient } from '../fanout/raw-client.js';
-import { within } from '../helpers/queue.js';
 import { addEvent, codesOf, firstAnswer, framesOf, FROM_START, notificationListeners, signedIn, STREAM, waitEvents } from './helpers.js';
 
 const AUTHENTICATE = 'mutation($token: String!) { authenticate(token: $token) { subject expiresAt } }';
