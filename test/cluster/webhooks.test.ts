@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('cluster mode: webhooks', () => {
     // the same signed bytes on the leader: an exact replay, refused by the shared replay protection
     expect(await post(leader, type, request)).toBe(401);
     // a retry under a fresh signature: 2xx, nothing new
-    expect(await post(leader, type, await signRequest({ url: `${PUBLIC}/${type}`, key, body: JSON.stringify({ params: payload }) }))).toBe(204);
+    expect(await post(leader, type, await signRequest({ url: `${PUBLIC}/${type}`, key, nonce: randomUUID(), body: JSON.stringify({ params: payload }) }))).toBe(204);
 
     // its polled copy reaches the leader's poller: matched by content, stored as an alias only
     const polled = cluster.sim.rest.controls.addEvent(type, payload);

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { withErrorCodes } from '../../src/server/error-codes.js';
 import { createYogaServer } from '../../src/server/yoga.js';
 import { schema } from '../../src/schema/index.js';
+import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import type { TestGateway } from '../helpers/gateway.js';
 
 interface EnvelopedRoot {
@@ -15,7 +16,8 @@ interface EnvelopedRoot {
 
 /** The reference: graphql-ws's own server through Yoga's envelop, executing per subscriber. */
 export async function referenceServer(gw: TestGateway): Promise<{ url: string; close(): Promise<void> }> {
-  const yoga = createYogaServer({ schema, services: gw.services });
+  // its own metrics: the gateway's registry already holds the series of the gateway's Yoga
+  const yoga = createYogaServer({ schema, services: { ...gw.services, metrics: createGatewayMetrics({ processMetrics: false }) } });
   const server: Server = createServer();
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const disposable = useServer(
