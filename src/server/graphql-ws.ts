@@ -34,7 +34,7 @@ export interface GraphQLWsOptions {
   hideInternalErrors?: boolean;
   /** epoch ms clock, for the write latency of shared frames @default Date.now */
   now?: () => number;
-  /** `MAX_REQUEST_BYTES`: the largest message a client may send (then close 1009) @default 102400 */
+  /** `MAX_REQUEST_BYTES`: the largest message a client may send (a larger subscribe gets a coded error) @default 102400 */
   maxPayload?: number;
   /** `MAX_SUBSCRIPTIONS_PER_CONNECTION` and the other bounds of one connection @default ConnectionLimits' defaults */
   limits?: ConnectionLimits;

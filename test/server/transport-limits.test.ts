@@ -98,16 +98,36 @@ describe('MAX_REQUEST_BYTES', () => {
     expect(response.status).toBe(413);
   });
 
-  it('closes a WebSocket that sends a larger message with 1009, other sockets unaffected', async () => {
+  it('answers a larger subscribe with a coded error before parsing it, and the socket goes on', async () => {
+    const c = await rawClient(gw.server.wsUrl);
+    await c.init();
+    c.send({ id: '1', type: 'subscribe', payload: { query: big } });
+    const refused = await c.next('the error');
+    expect(refused).toMatchObject({ id: '1', type: 'error' });
+    expect(refused.payload[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    c.send({ type: 'ping' });
+    expect(await c.next('pong')).toEqual({ type: 'pong' });
+    // the same id is free again: nothing was registered for it
+    c.send({ id: '1', type: 'subscribe', payload: { query: '{ upstream { priceSocket { state } } }' } });
+    expect((await c.next('the answer')).type).toBe('next');
+    await c.close();
+  });
+
+  it('closes with 1009 on a larger message that is not a subscribe, or one over the hard cap, other sockets unaffected', async () => {
     const other = await rawClient(gw.server.wsUrl);
     await other.init();
     const c = await rawClient(gw.server.wsUrl);
     await c.init();
-    c.send({ id: '1', type: 'subscribe', payload: { query: big } });
+    c.send({ type: 'ping', payload: { padding: big } });
     expect((await within(c.closed, 10_000, 'the close')).code).toBe(1009);
+    const d = await rawClient(gw.server.wsUrl);
+    await d.init();
+    d.send({ id: '2', type: 'subscribe', payload: { query: `{ prices { id } } # ${'x'.repeat(1_100_000)}` } });
+    expect((await within(d.closed, 10_000, 'the close')).code).toBe(1009);
     other.send({ type: 'ping' });
     expect(await other.next('pong')).toEqual({ type: 'pong' });
     await c.close();
+    await d.close();
     await other.close();
   });
 });

@@ -12,6 +12,8 @@ export enum WsCloseCode {
    * graphql-ws clients retry by default.
    */
   SlowConsumer = 1013,
+  /** a message over the transport's hard cap, or over `MAX_REQUEST_BYTES` and not a subscribe (RFC 6455 "Message Too Big") */
+  MessageTooBig = 1009,
   /** more open connections than `MAX_CONNECTIONS_PER_CLIENT` for this client (RFC 6455 "Policy Violation") */
   PolicyViolation = 1008,
   BadRequest = 4400,

@@ -14,6 +14,13 @@ export interface ConnectionLimits {
 
 export const MAX_SUBSCRIPTIONS_CODE = 'MAX_SUBSCRIPTIONS_PER_CONNECTION_EXCEEDED';
 
+/** A WebSocket message over `MAX_REQUEST_BYTES`: refused before its document is parsed (the code of HTTP's 413). */
+export function messageTooLarge(maxBytes: number): GraphQLError {
+  return new GraphQLError(`Message larger than MAX_REQUEST_BYTES (${maxBytes} bytes): refused before it was parsed`, {
+    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+  });
+}
+
 export function tooManySubscriptions(max: number): GraphQLError {
   return new GraphQLError(`Subscriptions limit of ${max} per connection reached: complete one before starting another`, {
     extensions: { code: MAX_SUBSCRIPTIONS_CODE },

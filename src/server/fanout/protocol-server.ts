@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
-import { retainedParams, tooManySubscriptions, withTrustedQuery, type ConnectionLimits } from './connection-limits.js';
+import { messageTooLarge, retainedParams, tooManySubscriptions, withTrustedQuery, type ConnectionLimits } from './connection-limits.js';
 import { errorMessage } from './messages.js';
 import type { SubscriptionGroups } from './groups.js';
 import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
@@ -34,6 +34,8 @@ export interface ProtocolServerOptions {
 export interface ProtocolConnection {
   outbox: Outbox;
   message(data: string): Promise<void>;
+  /** a message over `MAX_REQUEST_BYTES`, never parsed as a document */
+  tooLarge(data: string, maxBytes: number): void;
   /** an unexpected failure while handling this connection: close with 4500 */
   fail(error: unknown): void;
   closed(code: number, reason: string): void;
@@ -142,6 +144,25 @@ class ProtocolSession implements ProtocolConnection {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /**
+   * A message over `MAX_REQUEST_BYTES` (and under the transport's hard cap): its document is never
+   * parsed. A `subscribe` with a usable id gets a coded `error` and the connection goes on;
+   * anything else closes with 1009, as a message over the hard cap does.
+   */
+  tooLarge(data: string, maxBytes: number): void {
+    if (this.refused) return;
+    let id: unknown;
+    try {
+      const parsed: unknown = JSON.parse(data);
+      if (isObject(parsed) && parsed['type'] === MessageType.Subscribe) id = parsed['id'];
+    } catch {
+      // not even JSON: closed below
+    }
+    const usable = typeof id === 'string' && id.length > 0 && id.length <= this.settings.limits.maxIdLength && !this.subscriptions.has(id);
+    if (!this.connection || !usable) return this.transport.close(WsCloseCode.MessageTooBig, 'Message too big');
+    this.outbox.send(errorMessage(id as string, [messageTooLarge(maxBytes)]));
   }
 
   /** An unexpected failure: the connection closes with 4500. */

@@ -22,7 +22,11 @@ export interface WsTransportOptions {
   /** hide internal error messages in close reasons (`NODE_ENV=production`, through the config) @default false */
   hideInternalErrors?: boolean;
   onError?: (error: unknown, where: 'server' | 'socket') => void;
-  /** `MAX_REQUEST_BYTES`: the largest message a client may send; a larger one closes the socket with 1009 (ws' own default is 100 MiB) @default 102400 */
+  /**
+   * `MAX_REQUEST_BYTES`: the largest message a client may send. A larger subscribe gets a coded
+   * error and the socket stays open; ws itself reads no message over 4× this (at least 1 MiB) and
+   * closes with 1009 (its own default is 100 MiB) @default 102400
+   */
   maxPayload?: number;
   /** whether an upgrade request may become a connection (its Origin); refused ones get 403 @default every one */
   allowUpgrade?: (request: IncomingMessage) => boolean;
@@ -135,7 +139,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     path,
     perMessageDeflate: compression,
     handleProtocols,
-    maxPayload,
+    maxPayload: Math.max(4 * maxPayload, 1 << 20),
     ...(allowUpgrade
       ? {
           verifyClient: ({ req }: { req: IncomingMessage }, done: (allowed: boolean, code?: number, message?: string) => void) =>
@@ -159,7 +163,9 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   }
   function onMessage(this: WebSocket, data: RawData): void {
     const connection = transports.get(this)?.connection;
-    connection?.message(String(data)).catch((error: unknown) => connection.fail(error));
+    if (!connection) return;
+    if (byteLength(data) > maxPayload) return connection.tooLarge(String(data), maxPayload);
+    connection.message(String(data)).catch((error: unknown) => connection.fail(error));
   }
   function onPong(this: WebSocket): void {
     const transport = transports.get(this);
@@ -228,4 +234,8 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       }
     },
   };
+}
+
+function byteLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((sum, chunk) => sum + chunk.length, 0) : data.byteLength;
 }
