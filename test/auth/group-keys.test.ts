@@ -1,29 +1,18 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBus } from '../../src/bus/bus.js';
 import { ANONYMOUS, type Identity } from '../../src/domain/identity.js';
 import { PUBLIC_VIEWER, viewerOf, type Viewer } from '../../src/domain/viewer.js';
-import { silentLogger } from '../../src/logger.js';
-import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
-import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import { createOperationPreparer, type PreparedOperation } from '../../src/server/fanout/operation.js';
 import { sharingPolicyOf } from '../../src/server/fanout/policy.js';
 import { createYogaServer } from '../../src/server/yoga.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { testServices } from '../helpers/services.js';
 
 const store = openSqliteStore({ path: ':memory:' });
 afterAll(() => store.close());
-const services = {
-  store,
-  bus: createBus(),
-  metrics: createGatewayMetrics({ processMetrics: false }),
-  logger: silentLogger,
-  upstream: { priceSocket: () => null, poller: () => null },
-  limits: { maxFilterPairs: 500 },
-  auth: createClientAuth({ anonymous: 'prices' }),
-};
+const services = testServices(store, { anonymous: 'prices' });
 const yoga = createYogaServer({ schema, services });
 const prepare = createOperationPreparer({ yoga, policy: sharingPolicyOf(schema) });
 const connection = (viewer: Viewer) => ({ scope: viewer.scope, viewer, request: new IncomingMessage(new Socket()), socket: null });

@@ -1,21 +1,18 @@
 import fc from 'fast-check';
 import { graphql, isObjectType, isUnionType, getNamedType, type GraphQLObjectType } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBus } from '../../src/bus/bus.js';
 import { extractUserId, notificationTypeOf, type IncomingNotification, type NotificationRecord } from '../../src/domain/notification.js';
 import { decodeNotification, NOTIFICATION_KINDS } from '../../src/domain/notification-decode.js';
 import { NOTIFICATION_REGISTRY, UNKNOWN_KIND } from '../../src/domain/notification-registry.js';
-import { silentLogger } from '../../src/logger.js';
-import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import { createLoaders } from '../../src/schema/loaders.js';
 import type { Services } from '../../src/services.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import { NOTIFICATION_FIXTURES } from '../fixtures/notifications.js';
-import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import { viewerOf } from '../../src/domain/viewer.js';
 import { ANONYMOUS } from '../../src/domain/identity.js';
+import { testServices } from '../helpers/services.js';
 
 const RUNS = 2000;
 const API_RUNS = 40;
@@ -84,7 +81,7 @@ describe('notification decoding (fast-check)', () => {
     let services: Services;
     beforeEach(() => {
       store = openSqliteStore({ path: ':memory:' });
-      services = { store, bus: createBus(), metrics: createGatewayMetrics({ processMetrics: false }), logger: silentLogger, upstream: { priceSocket: () => null, poller: () => null }, limits: { maxFilterPairs: 50 }, auth: createClientAuth({ anonymous: 'all' }) };
+      services = testServices(store, { maxFilterPairs: 50 });
     });
     afterEach(async () => {
       await store.close();

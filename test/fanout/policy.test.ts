@@ -2,30 +2,16 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBus } from '../../src/bus/bus.js';
-import { silentLogger } from '../../src/logger.js';
-import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
-import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import { createOperationPreparer } from '../../src/server/fanout/operation.js';
 import { sharingPolicyOf } from '../../src/server/fanout/policy.js';
 import { createYogaServer } from '../../src/server/yoga.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { testServices } from '../helpers/services.js';
 
 const store = openSqliteStore({ path: ':memory:' });
 afterAll(() => store.close());
-const yoga = createYogaServer({
-  schema,
-  services: {
-    store,
-    bus: createBus(),
-    metrics: createGatewayMetrics({ processMetrics: false }),
-    logger: silentLogger,
-    upstream: { priceSocket: () => null, poller: () => null },
-    limits: { maxFilterPairs: 500 },
-    auth: createClientAuth({ anonymous: 'all' }),
-  },
-});
+const yoga = createYogaServer({ schema, services: testServices(store) });
 const policy = sharingPolicyOf(schema);
 const prepare = createOperationPreparer({ yoga, policy });
 const connection = (scope: string) => ({ scope, request: new IncomingMessage(new Socket()), socket: null });

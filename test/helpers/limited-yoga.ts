@@ -1,21 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { createBus } from '../../src/bus/bus.js';
 import { toPrice, toPriceChange } from '../../src/domain/price.js';
-import { silentLogger } from '../../src/logger.js';
-import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { schema } from '../../src/schema/index.js';
 import type { GraphQLContext } from '../../src/schema/context.js';
 import { createLoaders } from '../../src/schema/loaders.js';
-import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import { ANONYMOUS } from '../../src/domain/identity.js';
 import { viewerOf } from '../../src/domain/viewer.js';
 import { useErrorCodes } from '../../src/server/error-codes.js';
-import type { Services } from '../../src/services.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom } from '../../src/simulator/catalogue.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { incomingNotification, NOTIFICATION_FIXTURES, type NotificationFixtureName } from '../fixtures/notifications.js';
+import { testServices } from './services.js';
 
 export interface GraphQLResponse {
   status: number;
@@ -47,15 +43,7 @@ export async function startYoga(plugins: Plugin[], options: { pairs?: number } =
     names.map((name) => incomingNotification(name)),
     null,
   );
-  const services: Services = {
-    store,
-    bus: createBus(),
-    metrics: createGatewayMetrics({ processMetrics: false }),
-    logger: silentLogger,
-    upstream: { priceSocket: () => null, poller: () => null },
-    limits: { maxFilterPairs: 50 },
-    auth: createClientAuth({ anonymous: 'all' }),
-  };
+  const services = testServices(store, { maxFilterPairs: 50 });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
