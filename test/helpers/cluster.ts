@@ -169,20 +169,6 @@ export function asks(sub: TestSubscription): string[] {
   return sub.messages.all.flatMap((m) => (m.kind === 'next' ? [askOf(m.result.data) ?? '?'] : []));
 }
 
-/** Repeats `probe` (each run a real request) until it returns a value, within `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  return within(
-    (async () => {
-      for (;;) {
-        const value = await probe().catch(() => null);
-        if (value) return value;
-      }
-    })(),
-    timeoutMs,
-    what,
-  );
-}
-
 export async function readiness(gw: GatewayProcess): Promise<{ status: number; body: { status: string; reasons: string[] } }> {
   const res = await fetch(gw.graphqlUrl.replace(/\/graphql$/, '/ready'));
   return { status: res.status, body: (await res.json()) as { status: string; reasons: string[] } };
