@@ -89,6 +89,10 @@ describe('cluster mode: replicas on one Redis', () => {
       "the leader's current status on the follower",
     );
     expect(seen).toMatchObject({ leaderId: idA, fencingToken: leading.fencingToken });
+    // at info, once per leader
+    expect(b.logs.all.filter((l) => l.msg === 'following the upstream leader')).toEqual([
+      expect.objectContaining({ level: 30, leaderId: idA, fencingToken: leading.fencingToken }),
+    ]);
     const status = (await httpQuery(b.graphqlUrl, UPSTREAM)).body.data!.upstream;
     expect(status).toMatchObject({
       healthy: true,
