@@ -30,6 +30,8 @@ export interface WsTransportOptions {
   maxPayload?: number;
   /** whether an upgrade request may become a connection (its Origin); refused ones get 403 @default every one */
   allowUpgrade?: (request: IncomingMessage) => boolean;
+  /** bytes a socket may hold back for one write at the end of the turn; past them it is written at once @default 16384 */
+  holdLimitBytes?: number;
 }
 
 export interface WsTransport {
@@ -55,6 +57,45 @@ interface WsInternals {
 }
 
 /**
+ * Frames written during one turn to a socket that is not behind are held back and written at
+ * the turn's end, one `write` per socket however many frames it got: the events of one upstream
+ * read that reach the same client cost one system call. Held bytes are not "behind": the
+ * outbox's high-water mark, conflation and lossless limit see only what the socket has not
+ * taken (`bufferedAmount`); a socket holding `limitBytes` is written at once, and a socket with
+ * anything buffered is written straight away, so its buffer never grows by more than that.
+ */
+class TurnCoalescer {
+  private held: SocketTransport[] = [];
+  private spare: SocketTransport[] = [];
+  private armed = false;
+
+  constructor(readonly limitBytes: number) {}
+
+  /** `transport` holds its first frame of the turn */
+  add(transport: SocketTransport): void {
+    this.held.push(transport);
+    if (this.armed) return;
+    this.armed = true;
+    process.nextTick(this.flushAll);
+  }
+
+  private readonly flushAll = (): void => {
+    this.armed = false;
+    const held = this.held;
+    this.held = this.spare;
+    for (let i = 0; i < held.length; i++) held[i]!.flush();
+    held.length = 0;
+    this.spare = held;
+  };
+}
+
+interface TransportSettings {
+  drainPollMs: number;
+  direct: boolean;
+  coalescer: TurnCoalescer;
+}
+
+/**
  * One accepted socket as the protocol sees it. Methods live on the prototype and the socket's
  * listeners are shared functions, so an idle connection holds this object and no closures.
  */
@@ -64,11 +105,15 @@ class SocketTransport implements Transport {
   awaitingPong = false;
   /** the keep-alive slice this socket is pinged in */
   slice = 0;
+  /** framed bytes held back until the end of the turn (see TurnCoalescer): one Buffer, or several */
+  private held: Buffer | Buffer[] | null = null;
+  /** bytes in `held`; never part of `bufferedAmount` */
+  heldBytes = 0;
   private readonly raw: Duplex | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    private readonly settings: { drainPollMs: number; direct: boolean },
+    private readonly settings: TransportSettings,
   ) {
     this.raw = (socket as unknown as WsInternals)._socket;
   }
@@ -77,25 +122,59 @@ class SocketTransport implements Transport {
     return this.socket.protocol;
   }
 
+  /** what the socket has not taken yet; frames held for the end of the turn are not counted */
   get bufferedAmount(): number {
     return this.socket.bufferedAmount;
   }
 
   write(data: Frame): void {
-    const { socket, raw } = this;
+    const { socket } = this;
     if (socket.readyState !== WebSocket.OPEN) return;
     if (data instanceof TextFrame) {
       // without compression `ws` writes a frame straight to the TCP socket; so does this, with bytes framed once
-      if (this.settings.direct && raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
-        raw.write(data.wire);
+      if (this.settings.direct && this.raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
+        // a socket that is behind is written at once, as before: its buffer is what the outbox measures
+        if (socket.bufferedAmount === 0) this.hold(data.wire);
+        else {
+          if (this.held !== null) this.flush();
+          this.raw.write(data.wire);
+        }
         return;
       }
       data = data.text;
     }
+    // what `ws` frames itself goes after the frames held before it
+    if (this.held !== null) this.flush();
     socket.send(data, TEXT);
   }
 
+  private hold(wire: Buffer): void {
+    const { held } = this;
+    if (held === null) {
+      this.held = wire;
+      this.heldBytes = wire.length;
+      this.settings.coalescer.add(this);
+    } else {
+      if (Array.isArray(held)) held.push(wire);
+      else this.held = [held, wire];
+      this.heldBytes += wire.length;
+    }
+    if (this.heldBytes >= this.settings.coalescer.limitBytes) this.flush();
+  }
+
+  /** Writes what is held, in one write. */
+  flush(): void {
+    const { held } = this;
+    if (held === null) return;
+    const bytes = this.heldBytes;
+    this.held = null;
+    this.heldBytes = 0;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.raw!.write(Array.isArray(held) ? Buffer.concat(held, bytes) : held);
+  }
+
   close(code: number, reason: string): void {
+    if (this.held !== null) this.flush();
     this.socket.close(code, reason);
   }
 
@@ -133,6 +212,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     onError = () => {},
     maxPayload = 102_400,
     allowUpgrade,
+    holdLimitBytes = 16_384,
   } = options;
   const wss = new WebSocketServer({
     server,
@@ -148,7 +228,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       : {}),
   });
   const transports = new Map<WebSocket, SocketTransport>();
-  const settings = { drainPollMs, direct: !compression };
+  const settings: TransportSettings = { drainPollMs, direct: !compression, coalescer: new TurnCoalescer(holdLimitBytes) };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
   wss.once('error', (error) => {
