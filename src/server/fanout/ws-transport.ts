@@ -47,6 +47,9 @@ export interface WsTransport {
 /** The keep-alive period is swept in this many slices, each pinging its share of the sockets. */
 const KEEPALIVE_SLICES = 12;
 
+/** A server ping with no payload (RFC 6455 §5.5.2), as `ws` sends it. */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
+
 /** Buffers are sent as text messages: they hold the UTF-8 of JSON frames. */
 const TEXT = { binary: false };
 
@@ -105,6 +108,8 @@ class SocketTransport implements Transport {
   awaitingPong = false;
   /** the keep-alive slice this socket is pinged in */
   slice = 0;
+  /** a keep-alive ping waits to go out with the next frame (or alone at the next sweep) */
+  pingDue = false;
   /** framed bytes held back until the end of the turn (see TurnCoalescer): one Buffer, or several */
   private held: Buffer | Buffer[] | null = null;
   /** bytes in `held`; never part of `bufferedAmount` */
@@ -159,7 +164,18 @@ class SocketTransport implements Transport {
       else this.held = [held, wire];
       this.heldBytes += wire.length;
     }
-    if (this.heldBytes >= this.settings.coalescer.limitBytes) this.flush();
+    if (this.pingDue) {
+      this.pingDue = false;
+      this.hold(PING_FRAME);
+    } else if (this.heldBytes >= this.settings.coalescer.limitBytes) this.flush();
+  }
+
+  /** The keep-alive ping: in the same write as the frames held this turn, if any. */
+  ping(): void {
+    this.pingDue = false;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.held !== null) this.hold(PING_FRAME);
+    else this.socket.ping();
   }
 
   /** Writes what is held, in one write. */
@@ -261,9 +277,16 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   // One keep-alive timer for every socket, its period swept in slices so a large server never
   // pings all its sockets in one turn; each socket is pinged once per period, and dropped when
   // it did not answer the previous ping.
+  // Without compression a ping first waits up to one slice for a frame to the same socket and
+  // goes out in that frame's write (no write of its own); the client still has the rest of the
+  // period to answer.
   let tick = 0;
+  let due: SocketTransport[] = [];
   const sweep = (): void => {
     const slice = tick++ % KEEPALIVE_SLICES;
+    const waited = due;
+    due = [];
+    for (const transport of waited) if (transport.pingDue) transport.ping();
     for (const transport of transports.values()) {
       if (transport.slice !== slice) continue;
       const { socket } = transport;
@@ -273,7 +296,10 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
         continue;
       }
       transport.awaitingPong = true;
-      socket.ping();
+      if (settings.direct) {
+        transport.pingDue = true;
+        due.push(transport);
+      } else socket.ping();
     }
   };
   const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(sweep, keepAliveMs / KEEPALIVE_SLICES) : null;
