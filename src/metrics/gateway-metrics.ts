@@ -2,8 +2,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
 import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
 import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, registerSseStreamGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
-import type { IngestMetrics } from '../ingest/metrics.js';
-import type { WebhookMetrics } from '../upstream/webhooks/metrics.js';
+import type { IngestMetrics } from '../ingest/ingest-metrics.js';
+import type { WebhookMetrics } from '../upstream/webhooks/receiver-metrics.js';
 import { createIngestMetrics, createWebhookMetrics } from './webhook-metrics.js';
 import {
   createPollerMetrics,
