@@ -7,8 +7,8 @@ import { serveVariant } from './server-harness.js';
  * G1, this gateway: `createGateway` exactly as main.ts builds it, from the built dist/ on plain
  * node as `npm start` runs it (the bench forks this file as JavaScript, see plainBenchChild, and
  * builds dist/ first when src/ is newer), with prices from the bench upstream and events from the
- * built-in simulator polled once an hour. Executions per event come from its own `/metrics`; a
- * metric it does not expose is reported as null (n/a).
+ * built-in simulator polled once an hour (no webhooks pushed). Executions per event come from its
+ * own `/metrics`; a metric it does not expose is reported as null (n/a).
  */
 const DIST = process.env.BENCH_G1_DIST ?? fileURLToPath(new URL('../dist/', import.meta.url));
 const fromDist = (file: string): Promise<unknown> => import(pathToFileURL(join(DIST, file)).href);
@@ -54,6 +54,8 @@ serveVariant(async (upstreamUrl, port) => {
     HOST: '127.0.0.1',
     PORT: String(port),
     SIMULATOR_INTERVAL_MS: '600000',
+    // events only polled, hourly: the simulator's signed webhooks (every 2 s) are not price work
+    EVENTS_SOURCE: 'poll',
     EVENTS_POLL_INTERVAL_MS: '3600000',
   });
   const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });

@@ -103,6 +103,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       return max;
     },
     subscriptions: () => protocol.subscriptions,
+    watch: (listener) => groups.watch(listener),
   });
   const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({
@@ -124,6 +125,8 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     keepAliveMs,
     hideInternalErrors,
     maxPayload,
+    // frames held for one write per socket and turn stay below the mark at which a socket is behind
+    holdLimitBytes: Math.min(16_384, highWaterBytes),
     allowUpgrade: (request) => upgradeOriginAllowed(corsOrigins, request),
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });

@@ -31,6 +31,8 @@ export interface WsTransportOptions {
   maxPayload?: number;
   /** whether an upgrade request may become a connection (its Origin); refused ones get 403 @default every one */
   allowUpgrade?: (request: IncomingMessage) => boolean;
+  /** bytes a socket may hold back for one write at the end of the turn; past them it is written at once @default 16384 */
+  holdLimitBytes?: number;
 }
 
 export interface WsTransport {
@@ -45,6 +47,9 @@ export interface WsTransport {
 
 /** The keep-alive period is swept in this many slices, each pinging its share of the sockets. */
 const KEEPALIVE_SLICES = 12;
+
+/** A server ping with no payload (RFC 6455 §5.5.2), as `ws` sends it. */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
 
 /** Buffers are sent as text messages: they hold the UTF-8 of JSON frames. */
 const TEXT = { binary: false };
@@ -74,6 +79,45 @@ interface WsInternals {
 }
 
 /**
+ * Frames written during one turn to a socket that is not behind are held back and written at
+ * the turn's end, one `write` per socket however many frames it got: the events of one upstream
+ * read that reach the same client cost one system call. Held bytes are not "behind": the
+ * outbox's high-water mark, conflation and lossless limit see only what the socket has not
+ * taken (`bufferedAmount`); a socket holding `limitBytes` is written at once, and a socket with
+ * anything buffered is written straight away, so its buffer never grows by more than that.
+ */
+class TurnCoalescer {
+  private held: SocketTransport[] = [];
+  private spare: SocketTransport[] = [];
+  private armed = false;
+
+  constructor(readonly limitBytes: number) {}
+
+  /** `transport` holds its first frame of the turn */
+  add(transport: SocketTransport): void {
+    this.held.push(transport);
+    if (this.armed) return;
+    this.armed = true;
+    process.nextTick(this.flushAll);
+  }
+
+  private readonly flushAll = (): void => {
+    this.armed = false;
+    const held = this.held;
+    this.held = this.spare;
+    for (let i = 0; i < held.length; i++) held[i]!.flush();
+    held.length = 0;
+    this.spare = held;
+  };
+}
+
+interface TransportSettings {
+  drainPollMs: number;
+  direct: boolean;
+  coalescer: TurnCoalescer;
+}
+
+/**
  * One accepted socket as the protocol sees it. Methods live on the prototype and the socket's
  * listeners are shared functions, so an idle connection holds this object and no closures.
  */
@@ -85,11 +129,17 @@ class SocketTransport implements Transport {
   slice = 0;
   /** the socket failed once: later errors are not reported again */
   errored = false;
+  /** a keep-alive ping waits to go out with the next frame (or alone at the next sweep) */
+  pingDue = false;
+  /** framed bytes held back until the end of the turn (see TurnCoalescer): one Buffer, or several */
+  private held: Buffer | Buffer[] | null = null;
+  /** bytes in `held`; never part of `bufferedAmount` */
+  heldBytes = 0;
   private readonly raw: Duplex | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    private readonly settings: { drainPollMs: number; direct: boolean },
+    private readonly settings: TransportSettings,
   ) {
     this.raw = (socket as unknown as WsInternals)._socket;
   }
@@ -98,25 +148,70 @@ class SocketTransport implements Transport {
     return this.socket.protocol;
   }
 
+  /** what the socket has not taken yet; frames held for the end of the turn are not counted */
   get bufferedAmount(): number {
     return this.socket.bufferedAmount;
   }
 
   write(data: Frame): void {
-    const { socket, raw } = this;
+    const { socket } = this;
     if (socket.readyState !== WebSocket.OPEN) return;
     if (data instanceof TextFrame) {
       // without compression `ws` writes a frame straight to the TCP socket; so does this, with bytes framed once
-      if (this.settings.direct && raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
-        raw.write(data.wire);
+      if (this.settings.direct && this.raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
+        // a socket that is behind is written at once, as before: its buffer is what the outbox measures
+        if (socket.bufferedAmount === 0) this.hold(data.wire);
+        else {
+          if (this.held !== null) this.flush();
+          this.raw.write(data.wire);
+        }
         return;
       }
       data = data.text;
     }
+    // what `ws` frames itself goes after the frames held before it
+    if (this.held !== null) this.flush();
     socket.send(data, TEXT);
   }
 
+  private hold(wire: Buffer): void {
+    const { held } = this;
+    if (held === null) {
+      this.held = wire;
+      this.heldBytes = wire.length;
+      this.settings.coalescer.add(this);
+    } else {
+      if (Array.isArray(held)) held.push(wire);
+      else this.held = [held, wire];
+      this.heldBytes += wire.length;
+    }
+    if (this.pingDue) {
+      this.pingDue = false;
+      this.hold(PING_FRAME);
+    } else if (this.heldBytes >= this.settings.coalescer.limitBytes) this.flush();
+  }
+
+  /** The keep-alive ping: in the same write as the frames held this turn, if any. */
+  ping(): void {
+    this.pingDue = false;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.held !== null) this.hold(PING_FRAME);
+    else this.socket.ping();
+  }
+
+  /** Writes what is held, in one write. */
+  flush(): void {
+    const { held } = this;
+    if (held === null) return;
+    const bytes = this.heldBytes;
+    this.held = null;
+    this.heldBytes = 0;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.raw!.write(Array.isArray(held) ? Buffer.concat(held, bytes) : held);
+  }
+
   close(code: number, reason: string): void {
+    if (this.held !== null) this.flush();
     this.socket.close(code, reason);
   }
 
@@ -154,6 +249,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     onError = () => {},
     maxPayload = 102_400,
     allowUpgrade,
+    holdLimitBytes = 16_384,
   } = options;
   const wss = new WebSocketServer({
     server,
@@ -171,7 +267,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       : {}),
   });
   const transports = new Map<WebSocket, SocketTransport>();
-  const settings = { drainPollMs, direct: !compression };
+  const settings: TransportSettings = { drainPollMs, direct: !compression, coalescer: new TurnCoalescer(holdLimitBytes) };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
   /** called once every socket has closed, while the transport closes */
@@ -213,9 +309,16 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   // One keep-alive timer for every socket, its period swept in slices so a large server never
   // pings all its sockets in one turn; each socket is pinged once per period, and dropped when
   // it did not answer the previous ping.
+  // Without compression a ping first waits up to one slice for a frame to the same socket and
+  // goes out in that frame's write (no write of its own); the client still has the rest of the
+  // period to answer.
   let tick = 0;
+  let due: SocketTransport[] = [];
   const sweep = (): void => {
     const slice = tick++ % KEEPALIVE_SLICES;
+    const waited = due;
+    due = [];
+    for (const transport of waited) if (transport.pingDue) transport.ping();
     for (const transport of transports.values()) {
       if (transport.slice !== slice) continue;
       const { socket } = transport;
@@ -225,7 +328,10 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
         continue;
       }
       transport.awaitingPong = true;
-      socket.ping();
+      if (settings.direct) {
+        transport.pingDue = true;
+        due.push(transport);
+      } else socket.ping();
     }
   };
   const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(sweep, keepAliveMs / KEEPALIVE_SLICES) : null;
