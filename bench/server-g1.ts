@@ -45,6 +45,9 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
 serveVariant(async (upstreamUrl, port) => {
   const { loadConfig } = (await fromDist('config.js')) as typeof import('../src/config.js');
   const { createLogger } = (await fromDist('logger.js')) as typeof import('../src/logger.js');
+  // as main.ts: the port is bound before the gateway loads, connections wait for it
+  const { holdPort } = (await fromDist('held-port.js')) as typeof import('../src/held-port.js');
+  const heldPort = await holdPort(port, '127.0.0.1');
   const { createGateway } = (await fromDist('gateway.js')) as typeof import('../src/gateway.js');
   const config = loadConfig({
     ...process.env,
@@ -58,7 +61,7 @@ serveVariant(async (upstreamUrl, port) => {
     EVENTS_SOURCE: 'poll',
     EVENTS_POLL_INTERVAL_MS: '3600000',
   });
-  const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });
+  const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }), heldPort });
   const server = await gateway.start();
   const listeningAfterMs = process.uptime() * 1000;
   const base = `http://127.0.0.1:${server.port}`;
