@@ -17,7 +17,7 @@ export interface HeldPort {
 }
 
 /** Binds `port` on `host` (0: any free one); rejects with listen()'s StartupError when it cannot. */
-export async function holdPort(port: number, host: string): Promise<HeldPort> {
+export async function holdPort(port: number, host: string, options: { onWaiting?: (waiting: number) => void } = {}): Promise<HeldPort> {
   const waiting = new Set<Socket>();
   function gone(this: Socket): void {
     waiting.delete(this);
@@ -28,6 +28,7 @@ export async function holdPort(port: number, host: string): Promise<HeldPort> {
     waiting.add(socket);
     socket.on('close', gone);
     socket.on('error', ignore);
+    options.onWaiting?.(waiting.size);
   });
   const address = await listen(early as unknown as HttpServer, port, host);
   let handedOver = false;
