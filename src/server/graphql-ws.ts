@@ -103,6 +103,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       return max;
     },
     subscriptions: () => protocol.subscriptions,
+    watch: (listener) => groups.watch(listener),
   });
   const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({

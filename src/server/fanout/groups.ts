@@ -6,6 +6,7 @@ import { resultJson } from './messages.js';
 import type { FanoutScheduler } from './scheduler.js';
 import type { Subscriber } from './subscriber.js';
 import { SubscriberOverflowError } from '../../bus/bus.js';
+import { createChangeListeners, type Watch } from '../../change-listeners.js';
 
 type SharedOperation = Extract<PreparedOperation, { kind: 'shared' }>;
 
@@ -34,6 +35,8 @@ export interface SubscriptionGroups {
   join(subscriber: Subscriber, operation: SharedOperation): void;
   readonly groups: number;
   readonly members: number;
+  /** calls `listener` after each change of `groups` or `members` (joins and leaves, not frames) */
+  watch: Watch;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -68,6 +71,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
   const { yoga, scheduler, metrics = NO_FANOUT_METRICS } = options;
   const groups = new Map<string, Group>();
   let members = 0;
+  const changes = createChangeListeners();
 
   function membersOf(group: Group): Subscriber[] {
     return (group.snapshot ??= [...group.members]);
@@ -77,10 +81,12 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     if (!group.members.delete(subscriber)) return;
     group.snapshot = null;
     members--;
-    if (group.members.size > 0 || group.over) return;
-    group.over = true;
-    if (groups.get(group.key) === group) groups.delete(group.key);
-    void group.iterator?.return?.()?.catch(() => undefined);
+    if (group.members.size === 0 && !group.over) {
+      group.over = true;
+      if (groups.get(group.key) === group) groups.delete(group.key);
+      void group.iterator?.return?.()?.catch(() => undefined);
+    }
+    changes.changed();
   }
 
   /** The source ended or failed: members get the last word after every frame before it. */
@@ -91,6 +97,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     const targets = membersOf(group);
     members -= group.members.size;
     group.members.clear();
+    changes.changed();
     scheduler.each(targets, deliver);
   }
 
@@ -158,6 +165,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
       group.snapshot = null;
       members++;
       subscriber.onCancel(group.leave);
+      changes.changed();
     },
     get groups() {
       return groups.size;
@@ -165,5 +173,6 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     get members() {
       return members;
     },
+    watch: changes.watch,
   };
 }
