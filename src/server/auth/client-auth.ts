@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { bearerToken } from '../../auth/credentials.js';
 import { isAuthError, UNAUTHENTICATED, type AuthError } from '../../auth/errors.js';
-import { createTokenVerifier, identify, type TokenVerifier } from '../../auth/verifier.js';
+import { createTokenVerifier, identify, type TokenVerifier } from '../../auth/token-verifier.js';
 import { ANONYMOUS, type AnonymousAccess, type Identity } from '../../domain/identity.js';
 import { viewerOf, type Viewer } from '../../domain/viewer.js';
 import { createConnectionLimiter, type ConnectionLimiter } from './connection-limiter.js';
