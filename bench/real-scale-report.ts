@@ -83,7 +83,7 @@ export function evaluateScaleTargets(report: ScaleReport, others: VariantResult[
   push({ target: 'event-loop delay p99 during the feed at N (ms)', run, value: eld, limit: '≤ 50', verdict: verdict(eld, (v) => v <= 50) }, unreliable(g1?.result));
   const s = report.storm;
   const stormS = s?.allBackMs === null || s === null ? null : s.allBackMs / 1000;
-  push({ target: `reconnect storm: all N back and subscribed (s; ${s ? `${s.back}/${s.clients}` : 'n/a'} back)`, run, value: stormS, limit: '≤ 30', verdict: s && s.allBackMs === null ? 'FAIL' : verdict(stormS, (v) => v <= 30) });
+  push({ target: `reconnect storm: all N back and subscribed (s; ${s ? `${s.back}/${s.clients}` : 'n/a'} back)`, run, value: stormS, limit: '≤ 30', verdict: report.stormError || (s && s.allBackMs === null) ? 'FAIL' : verdict(stormS, (v) => v <= 30) });
   const memBack = s ? s.memoryAfterKB / s.memorySteadyKB : null;
   push({ target: `reconnect storm: memory per connection after vs steady (${fmt(s?.memoryAfterKB, 1)} vs ${fmt(s?.memorySteadyKB, 1)} KB)`, run, value: memBack, limit: '≤ 1.1×', verdict: verdict(memBack, (v) => v <= 1.1) });
   const startup = s?.startupMs ?? null;

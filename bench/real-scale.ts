@@ -63,6 +63,8 @@ export interface ScaleReport {
   startupMs: Partial<Record<VariantName, number | null>>;
   points: ScalePoint[];
   storm: StormResult | null;
+  /** set when the storm failed to run to the end (for example the restarted server did not start in time) */
+  stormError?: string;
   failures: string[];
 }
 
@@ -108,6 +110,8 @@ const memKB = (m: MemorySample): { rss: number; heapExternal: number } => ({ rss
 interface VariantOutcome {
   points: ScalePoint[];
   storm: StormResult | null;
+  /** why the reconnect storm could not be measured (the steady-state points are kept) */
+  stormError: string | null;
   ingest: number | null;
   startupMs: number | null;
 }
@@ -121,6 +125,7 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
   const loadgens: Child[] = [];
   const points: ScalePoint[] = [];
   let storm: StormResult | null = null;
+  let stormError: string | null = null;
   try {
     const started = await server.call<{ wsUrl: string; listeningAfterMs: number | null }>('start', { upstreamUrl: ctx.upstreamUrl, port }, 60_000);
     // a few seconds of feed first: the reading is of ingestion, not of the gateway's start-up and first compilations
@@ -179,7 +184,7 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
       );
     }
 
-    if (variant === 'G1') {
+    if (variant === 'G1') try {
       await Promise.all(loadgens.map((lg) => lg.call('storm-start')));
       await upstream.call('stall', { stalled: false });
       const killedAt = monoMs();
@@ -220,8 +225,11 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
           `restarted process listening ${(listeningAfterKillMs / 1000).toFixed(1)} s after the kill (its own start-up ${((restarted.listeningAfterMs ?? NaN) / 1000).toFixed(1)} s); ` +
           `memory ${storm.memorySteadyKB.toFixed(1)} → ${storm.memoryAfterKB.toFixed(1)} KB/conn`,
       );
+    } catch (error) {
+      stormError = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      log(`  real-scale G1 reconnect storm: FAILED: ${stormError}`);
     }
-    return { points, storm, ingest, startupMs: started.listeningAfterMs };
+    return { points, storm, stormError, ingest, startupMs: started.listeningAfterMs };
   } finally {
     await upstream.call('stall', { stalled: true }).catch(() => undefined);
     await Promise.all([...loadgens.map((lg) => lg.stop()), server.stop()]);
@@ -239,6 +247,10 @@ export async function runRealScale(ctx: RunContext, settings: ScaleSettings, var
       report.ingestUsPerFrame[variant] = outcome.ingest;
       report.startupMs[variant] = outcome.startupMs;
       if (outcome.storm) report.storm = outcome.storm;
+      if (outcome.stormError) {
+        report.stormError = outcome.stormError;
+        report.failures.push(`${variant} reconnect storm: ${outcome.stormError}`);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       report.failures.push(`${variant}: ${message}`);

@@ -6,7 +6,7 @@ import { serveVariant } from './server-harness.js';
 
 /**
  * G1, this gateway: `createGateway` exactly as main.ts builds it, with prices from the bench
- * upstream and events from the built-in simulator polled once an hour. Executions per event come
+ * upstream and events from the built-in simulator polled once an hour (no webhooks pushed). Executions per event come
  * from its own `/metrics`; a metric it does not expose is reported as null (n/a).
  */
 const EXECUTIONS = 'graphql_subscription_executions_total';
@@ -48,6 +48,8 @@ serveVariant(async (upstreamUrl, port) => {
     HOST: '127.0.0.1',
     PORT: String(port),
     SIMULATOR_INTERVAL_MS: '600000',
+    // events only polled, hourly: the simulator's signed webhooks (every 2 s) are not price work
+    EVENTS_SOURCE: 'poll',
     EVENTS_POLL_INTERVAL_MS: '3600000',
   });
   const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });

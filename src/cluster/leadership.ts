@@ -18,6 +18,14 @@ export interface SharedLeaderStatus {
   poller: PollerStatus | null;
 }
 
+/** What a follower logs of the leader's status when it changes. */
+interface SeenLeaderStatus {
+  leaderId: string;
+  fencingToken: number;
+  priceSocket: PriceSocketStatus['state'] | null;
+  pollCursor: string | null;
+}
+
 /** The upstream clients of one leadership term. */
 export interface UpstreamTerm {
   priceSocket: PriceSocket;
@@ -70,6 +78,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   let wanted: HeldLease | null = null;
   let transitions: Promise<void> = Promise.resolve();
   let shared: SharedLeaderStatus | null = null;
+  let lastSeen: SeenLeaderStatus | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -103,6 +112,26 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     });
   }
 
+  /**
+   * Says what a follower learnt of the leader: a new leader (or term) at info, a change of its
+   * price socket's state or of its poll cursor at debug. Nothing while the status stays the same.
+   */
+  function reportLeaderStatus(status: SharedLeaderStatus): void {
+    const seen: SeenLeaderStatus = {
+      leaderId: status.replicaId,
+      fencingToken: status.fencingToken,
+      priceSocket: status.priceSocket?.state ?? null,
+      pollCursor: status.poller?.cursor ?? null,
+    };
+    const before = lastSeen;
+    lastSeen = seen;
+    if (!before || before.leaderId !== seen.leaderId || before.fencingToken !== seen.fencingToken) {
+      logger.info(seen, 'following the upstream leader');
+    } else if (before.priceSocket !== seen.priceSocket || before.pollCursor !== seen.pollCursor) {
+      logger.debug(seen, "the upstream leader's status changed");
+    }
+  }
+
   async function shareStatus(): Promise<void> {
     try {
       if (current) {
@@ -118,6 +147,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       } else {
         const text = await redis.get(keys.leaderStatus);
         shared = text ? (JSON.parse(text) as SharedLeaderStatus) : null;
+        if (shared && !current && shared.replicaId !== replicaId) reportLeaderStatus(shared);
       }
     } catch (error) {
       if (!isFencedReply(error)) logger.debug({ err: error }, 'sharing the leader status failed');

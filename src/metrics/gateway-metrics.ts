@@ -3,8 +3,8 @@ import type { Watch } from '../change-listeners.js';
 import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
 import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
 import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, registerSseStreamGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
-import type { IngestMetrics } from '../ingest/metrics.js';
-import type { WebhookMetrics } from '../upstream/webhooks/metrics.js';
+import type { IngestMetrics } from '../ingest/ingest-metrics.js';
+import type { WebhookMetrics } from '../upstream/webhooks/receiver-metrics.js';
 import { createIngestMetrics, createWebhookMetrics } from './webhook-metrics.js';
 import {
   createPollerMetrics,
@@ -97,7 +97,9 @@ let processRegistry: Registry | null = null;
 function processMetricsRegistry(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
+    // the event-loop delay is sampled every 100 ms (prom-client's default, 10 ms, wakes an idle
+    // process 100 times a second: more often than Bitpanda's whole price feed)
+    collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 100 });
   }
   return processRegistry;
 }

@@ -54,6 +54,8 @@ export interface GraphQLWsOptions {
  */
 export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; services: Services } & GraphQLWsOptions): {
   wss: WebSocketServer;
+  /** open connections */
+  connections(): number;
   close(): Promise<void>;
 } {
   const {
@@ -123,8 +125,11 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     keepAliveMs,
     hideInternalErrors,
     maxPayload,
+    // frames held for one write per socket and turn stay below the mark at which a socket is behind
+    holdLimitBytes: Math.min(16_384, highWaterBytes),
     allowUpgrade: (request) => upgradeOriginAllowed(corsOrigins, request),
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
-  return { wss: transport.wss, close: () => transport!.close() };
+  const attached = transport;
+  return { wss: attached.wss, connections: () => attached.connections(), close: () => attached.close() };
 }

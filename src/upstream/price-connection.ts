@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
 import type { PriceChangeFrame, PriceFrame } from '../domain/price.js';
 import type { ChannelStatus, PriceSocketState } from '../domain/upstream-status.js';
@@ -45,7 +46,21 @@ interface Connection {
   pingTimer?: NodeJS.Timeout;
   answerTimer?: NodeJS.Timeout;
   silenceTimer?: NodeJS.Timeout;
+  /** monotonic ms of the last data frame (or of the subscription): the silence timer checks it when it fires */
+  lastDataAt: number;
   fail(reason: string): void;
+}
+
+/**
+ * Fails the connection once no data frame came for `silenceTimeoutMs`. Frames only note their
+ * time; the timer, when it fires, waits again for what is left, so a frame costs no timer work.
+ */
+function watchSilence(o: PriceConnectionOptions, conn: Connection, ms: number): void {
+  conn.silenceTimer = setTimeout(() => {
+    const quiet = performance.now() - conn.lastDataAt;
+    if (quiet >= o.silenceTimeoutMs) conn.fail(`no data frame for ${o.silenceTimeoutMs} ms`);
+    else watchSilence(o, conn, Math.max(1, Math.ceil(o.silenceTimeoutMs - quiet)));
+  }, ms);
 }
 
 /** Logs the first ten of a kind, then every hundredth. */
@@ -82,7 +97,10 @@ function onControl(o: PriceConnectionOptions, conn: Connection, frame: Extract<P
   }
   channel.subscribed = true;
   channel.lastError = null;
-  conn.silenceTimer ??= setTimeout(() => conn.fail(`no data frame for ${o.silenceTimeoutMs} ms`), o.silenceTimeoutMs);
+  if (!conn.silenceTimer) {
+    conn.lastDataAt = performance.now();
+    watchSilence(o, conn, o.silenceTimeoutMs);
+  }
   if ([...shared.channels.values()].every((c) => c.subscribed)) o.onSubscribed();
 }
 
@@ -99,7 +117,7 @@ function onFrame(o: PriceConnectionOptions, conn: Connection, data: RawData, isB
         channel.frames++;
         channel.lastFrameAt = receivedAt;
       }
-      conn.silenceTimer?.refresh();
+      conn.lastDataAt = performance.now();
       metrics.frame(parsed.frame.CH);
       if (parsed.kind === 'price') deliver(o, o.onPrice, parsed.frame, receivedAt);
       else deliver(o, o.onChange, parsed.frame, receivedAt);
@@ -163,6 +181,7 @@ export function openPriceConnection(o: PriceConnectionOptions): { ws: WebSocket;
     pending: new Set(o.shared.channels.keys()),
     failure: null,
     awaitingPong: false,
+    lastDataAt: 0,
     fail(reason) {
       conn.failure ??= reason;
       o.logger.warn({ reason }, 'price server connection is dead; reconnecting');

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { httpQuery } from '../helpers/clients.js';
 import {
@@ -7,7 +6,6 @@ import {
   NOTIFICATIONS,
   asks,
   delivered,
-  eventually,
   logLine,
   pricesFlowing,
   readiness,
@@ -17,7 +15,7 @@ import {
   useTestCluster,
 } from '../helpers/cluster.js';
 import { within } from '../helpers/queue.js';
-import { describeRedis } from '../helpers/redis.js';
+import { describeRedis, hashField } from '../helpers/redis.js';
 
 const describe = await describeRedis();
 
@@ -34,11 +32,15 @@ const UPSTREAM = `{
   }
 }`;
 
+/** What a follower logs when it reads a new leader's status, or a change of it. */
+const LEADER_STATUS = ['following the upstream leader', "the upstream leader's status changed"];
+
 describe('cluster mode: replicas on one Redis', () => {
   const { startCluster, ws } = useTestCluster();
 
   it('a subscriber on a follower gets what the leader ingested, exactly once; every replica answers alike; a late one starts warm', async () => {
-    const cluster = await startCluster({ name: 'pubsub', simulator: { rest: { eventIntervalMs: 0 } } });
+    // at debug a follower logs each change it reads of the leader's status
+    const cluster = await startCluster({ name: 'pubsub', simulator: { rest: { eventIntervalMs: 0 } }, env: { LOG_LEVEL: 'debug' } });
     const { sim } = cluster;
     const a = await cluster.spawn();
     const leading = await within(logLine(a, 'leading the upstream'), 15_000, 'replica A to lead');
@@ -80,12 +82,18 @@ describe('cluster mode: replicas on one Redis', () => {
 
     // the follower shows the leader's upstream
     const idA = replicaIdOf(a);
-    const status = await eventually(async () => {
-      const { body } = await httpQuery(b.graphqlUrl, UPSTREAM);
-      // the leader shares its status every second and at each change of its socket's state
-      const upstream = body.data?.upstream;
-      return upstream?.priceSocket?.state === 'subscribed' && upstream.poller?.cursor === next[0] && upstream;
-    }, "the leader's status on the follower");
+    // the leader shares its status every second and at each change of its socket's state; the follower reads it as often
+    const seen = await within(
+      b.logs.find((l) => LEADER_STATUS.includes(String(l.msg)) && l.priceSocket === 'subscribed' && l.pollCursor === next[0]),
+      10_000,
+      "the leader's current status on the follower",
+    );
+    expect(seen).toMatchObject({ leaderId: idA, fencingToken: leading.fencingToken });
+    // at info, once per leader
+    expect(b.logs.all.filter((l) => l.msg === 'following the upstream leader')).toEqual([
+      expect.objectContaining({ level: 30, leaderId: idA, fencingToken: leading.fencingToken }),
+    ]);
+    const status = (await httpQuery(b.graphqlUrl, UPSTREAM)).body.data!.upstream;
     expect(status).toMatchObject({
       healthy: true,
       poller: { cursor: next[0] },
@@ -96,12 +104,11 @@ describe('cluster mode: replicas on one Redis', () => {
     for (const gw of [a, b]) expect(await readiness(gw)).toMatchObject({ status: 200, body: { status: 'ready' } });
 
     // a replica that joins later starts warm: prices from the shared hash, events from the shared log
-    const redis = new Redis(cluster.redisUrl);
-    try {
-      await eventually(async () => (await redis.hget(`${cluster.prefix}prices`, 'BTC:EUR'))?.includes('70000.20'), 'the price written behind');
-    } finally {
-      redis.disconnect();
-    }
+    const written = await hashField(`${cluster.prefix}prices`, 'BTC:EUR', (json) => (JSON.parse(json) as { ask: string }).ask === '70000.20', {
+      url: cluster.redisUrl,
+      what: 'the price written behind',
+    });
+    expect(JSON.parse(written)).toMatchObject({ id: 'BTC:EUR', ask: '70000.20', bid: '70000.00' });
     const c = await cluster.spawn();
     const late = await httpQuery(c.graphqlUrl, SNAPSHOT);
     expect(late.body.data!.prices.find((p: { id: string }) => p.id === 'BTC:EUR').ask).toBe('70000.20');

@@ -10,17 +10,24 @@ import {
   TEST_LEASE_TTL_MS,
   asks,
   delivered,
-  eventually,
   logLine,
   pricesFlowing,
   readiness,
   received,
   useTestCluster,
 } from '../helpers/cluster.js';
+import type { GatewayProcess } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
 import { describeRedis, killLeftoverRedisServers, startThrowawayRedis, type ThrowawayRedis } from '../helpers/redis.js';
 
 const describe = await describeRedis({ redisServer: true });
+
+/** Resolves once both Redis connections of `gw` (commands and subscriber) logged their reconnect, from log index `from` on. */
+function restored(gw: GatewayProcess, from: number): Promise<unknown> {
+  return Promise.all(
+    ['command', 'subscriber'].map((connection) => gw.logs.find((l) => l.msg === 'redis connection restored' && l.connection === connection, from)),
+  );
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,17 +75,18 @@ describe('cluster mode: a Redis restart during traffic', () => {
     expect(stepDown.reason).toMatch(/not renewed/);
 
     await redis.restart();
+    // ready again once both of its connections are back and some replica holds the lease
     await within(
-      Promise.all([logLine(a, 'redis connection restored', fromA), logLine(b, 'redis connection restored', fromB)]),
+      Promise.all([restored(a, fromA), restored(b, fromB)]),
       15_000,
-      'both replicas to reconnect',
+      'both connections of both replicas to reconnect',
     );
     await within(
       Promise.race([a, b].map((gw, i) => logLine(gw, 'leading the upstream', i === 0 ? fromA : fromB))),
       TEST_LEASE_TTL_MS * 3 + 5_000,
       'a replica to lead again',
     );
-    await eventually(async () => (await readiness(b)).status === 200, 'b to be ready again');
+    expect(await readiness(b)).toMatchObject({ status: 200, body: { status: 'ready', reasons: [] } });
 
     // traffic flows again; then it stops so the lists can be compared whole
     const before = received(events).length;

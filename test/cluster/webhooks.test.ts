@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { redisKeys } from '../../src/cluster/redis-keys.js';
 import { httpQuery } from '../helpers/clients.js';
-import { FROM_START, delivered, eventually, logLine, received, subscribeAll, useTestCluster } from '../helpers/cluster.js';
+import { FROM_START, delivered, logLine, received, subscribeAll, useTestCluster } from '../helpers/cluster.js';
 import type { GatewayProcess } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
-import { describeRedis } from '../helpers/redis.js';
+import { describeRedis, hashField } from '../helpers/redis.js';
 import { jwksOf, makeKey, signRequest, type SignedRequest, type TestKey } from '../webhooks/helpers.js';
 
 const describe = await describeRedis();
@@ -61,10 +62,14 @@ describe('cluster mode: webhooks', () => {
 
     // its polled copy reaches the leader's poller: matched by content, stored as an alias only
     const polled = cluster.sim.rest.controls.addEvent(type, payload);
-    await eventually(async () => {
-      const { body } = await httpQuery(follower.graphqlUrl, `query($id: ID!) { notificationEvent(id: $id) { ... on Notification { id } } }`, { id: polled.id });
-      return body.data?.notificationEvent;
-    }, 'the polled copy to be known by its upstream id', 30_000);
+    const pushedId = await hashField(redisKeys(cluster.prefix).eventAliases, polled.id, () => true, {
+      url: cluster.redisUrl,
+      ms: 30_000,
+      what: 'the polled copy to be stored as an alias of the pushed event',
+    });
+    expect(pushedId).toMatch(/^push:/);
+    const { body } = await httpQuery(follower.graphqlUrl, `query($id: ID!) { notificationEvent(id: $id) { ... on Notification { id } } }`, { id: polled.id });
+    expect(body).toEqual({ data: { notificationEvent: { id: pushedId } } });
 
     // a sentinel on the leader: had anything been delivered twice, it would not be the second
     const sentinel = { action: 'verification', success: false, timestamp: 2, user_id: 'u-sentinel' };

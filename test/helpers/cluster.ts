@@ -145,9 +145,10 @@ export function ended(sub: TestSubscription, timeoutMs = 10_000): Promise<unknow
 
 /** Emits BTC/EUR prices until every subscription got one: then the price path is live end to end. */
 export async function pricesFlowing(sim: Simulator, subs: TestSubscription[], tag: string, gw: GatewayProcess): Promise<void> {
+  let givenUp = false;
   await within(
     (async () => {
-      for (let i = 1; ; i++) {
+      for (let i = 1; !givenUp; i++) {
         const ask = `${tag}.${i}`;
         sim.prices.controls.emitPrice('BTC', 'EUR', { ask, bid: ask });
         const all = Promise.all(subs.map((s) => s.messages.find((m) => m.kind === 'next' && askOf(m.result.data) === ask)));
@@ -157,7 +158,10 @@ export async function pricesFlowing(sim: Simulator, subs: TestSubscription[], ta
     })(),
     15_000,
     'prices to reach every subscriber',
-  );
+  ).finally(() => {
+    // no more prices once the wait is over, whichever way it ended
+    givenUp = true;
+  });
 }
 
 export function askOf(data: Record<string, unknown> | null | undefined): string | undefined {
@@ -167,20 +171,6 @@ export function askOf(data: Record<string, unknown> | null | undefined): string 
 /** The asks a price subscription delivered so far. */
 export function asks(sub: TestSubscription): string[] {
   return sub.messages.all.flatMap((m) => (m.kind === 'next' ? [askOf(m.result.data) ?? '?'] : []));
-}
-
-/** Repeats `probe` (each run a real request) until it returns a value, within `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  return within(
-    (async () => {
-      for (;;) {
-        const value = await probe().catch(() => null);
-        if (value) return value;
-      }
-    })(),
-    timeoutMs,
-    what,
-  );
 }
 
 export async function readiness(gw: GatewayProcess): Promise<{ status: number; body: { status: string; reasons: string[] } }> {

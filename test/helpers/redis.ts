@@ -152,3 +152,54 @@ export function useRedisClients(url = TEST_REDIS_URL): () => Promise<Redis> {
     return c;
   };
 }
+
+/**
+ * Resolves with the value of `field` in the hash `key` once `accept` holds for it: read at once,
+ * then again each time Redis reports a write to the key. The reports come from server-assisted
+ * client tracking (`CLIENT TRACKING ... BCAST PREFIX key`) on two connections of its own, closed
+ * when it settles: nothing is polled and no server setting changes. Rejects after `ms`.
+ */
+export async function hashField(
+  key: string,
+  field: string,
+  accept: (value: string) => boolean,
+  options: { url?: string; ms?: number; what?: string } = {},
+): Promise<string> {
+  const { url = TEST_REDIS_URL, ms = 10_000, what = `${key} ${field}` } = options;
+  const invalidations = new Redis(url, { maxRetriesPerRequest: 1 });
+  const reader = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const id = await invalidations.client('ID');
+    await invalidations.subscribe('__redis__:invalidate');
+    await reader.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', key);
+    const found = new Promise<string>((resolve, reject) => {
+      let reading = false;
+      let again = false;
+      // one read at a time; a write reported during a read asks for one more
+      const read = async (): Promise<void> => {
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
+        try {
+          do {
+            again = false;
+            const value = await reader.hget(key, field);
+            if (value !== null && accept(value)) return resolve(value);
+          } while (again);
+        } catch (error) {
+          reject(error as Error);
+        } finally {
+          reading = false;
+        }
+      };
+      invalidations.on('message', () => void read());
+      void read();
+    });
+    return await within(found, ms, what);
+  } finally {
+    invalidations.disconnect();
+    reader.disconnect();
+  }
+}

@@ -26,6 +26,8 @@ interface Group {
   iterator: AsyncIterator<ExecutionResult> | null;
   /** no more frames from this group: released by its last member or ended by its source */
   over: boolean;
+  /** a member was cancelled: one function per group, not a closure per member */
+  leave: (subscriber: Subscriber) => void;
 }
 
 export interface SubscriptionGroups {
@@ -145,7 +147,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
   }
 
   function start(operation: SharedOperation): Group {
-    const group: Group = { key: operation.key, operation, members: new Set(), snapshot: null, iterator: null, over: false };
+    const group: Group = { key: operation.key, operation, members: new Set(), snapshot: null, iterator: null, over: false, leave: (s) => leave(group, s) };
     groups.set(operation.key, group);
     run(group).catch((error: unknown) => {
       const targets = membersOf(group);
@@ -162,7 +164,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
       group.members.add(subscriber);
       group.snapshot = null;
       members++;
-      subscriber.onCancel(() => leave(group, subscriber));
+      subscriber.onCancel(group.leave);
       changes.changed();
     },
     get groups() {

@@ -17,7 +17,11 @@ export interface FanoutSchedulerOptions {
 interface Job {
   targets: readonly Subscriber[];
   index: number;
-  deliver: (subscriber: Subscriber) => void;
+  /** a shared `next` frame: handed to every target as it is (no closure per job) */
+  payload: Buffer | null;
+  key: string | null;
+  /** anything else per target, when `payload` is null */
+  deliver: ((subscriber: Subscriber) => void) | null;
   /** the subscription field and the upstream receipt time (epoch ms) of a frame, for `onWritten` */
   field: string | null;
   receivedAt: number | null;
@@ -69,12 +73,22 @@ export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): Fan
     while (head < jobs.length && usedThisTurn < chunkSize) {
       const job = jobs[head]!;
       const end = Math.min(job.targets.length, job.index + (chunkSize - usedThisTurn));
-      const { targets, deliver } = job;
-      for (let i = job.index; i < end; i++) {
-        const target = targets[i]!;
-        if (target.active) {
-          deliver(target);
-          delivered++;
+      const { targets, payload, key, deliver } = job;
+      if (payload !== null) {
+        for (let i = job.index; i < end; i++) {
+          const target = targets[i]!;
+          if (target.active) {
+            target.nextShared(payload, key);
+            delivered++;
+          }
+        }
+      } else {
+        for (let i = job.index; i < end; i++) {
+          const target = targets[i]!;
+          if (target.active) {
+            deliver!(target);
+            delivered++;
+          }
         }
       }
       const count = end - job.index;
@@ -110,10 +124,10 @@ export function createFanoutScheduler(options: FanoutSchedulerOptions = {}): Fan
 
   return {
     next(targets, payload, key, field = null, receivedAt = null) {
-      push({ targets, index: 0, deliver: (s) => s.nextShared(payload, key), field, receivedAt });
+      push({ targets, index: 0, payload, key, deliver: null, field, receivedAt });
     },
     each(targets, deliver) {
-      push({ targets, index: 0, deliver, field: null, receivedAt: null });
+      push({ targets, index: 0, payload: null, key: null, deliver, field: null, receivedAt: null });
     },
     get backlog() {
       return backlog;

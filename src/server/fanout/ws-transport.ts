@@ -4,6 +4,7 @@ import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { Frame, Outbox, Transport } from './outbox.js';
+import type { UpgradeRequest } from './policy.js';
 import type { ProtocolConnection, ProtocolServer } from './protocol-server.js';
 import { TextFrame } from './text-frame.js';
 
@@ -30,6 +31,8 @@ export interface WsTransportOptions {
   maxPayload?: number;
   /** whether an upgrade request may become a connection (its Origin); refused ones get 403 @default every one */
   allowUpgrade?: (request: IncomingMessage) => boolean;
+  /** bytes a socket may hold back for one write at the end of the turn; past them it is written at once @default 16384 */
+  holdLimitBytes?: number;
 }
 
 export interface WsTransport {
@@ -45,13 +48,73 @@ export interface WsTransport {
 /** The keep-alive period is swept in this many slices, each pinging its share of the sockets. */
 const KEEPALIVE_SLICES = 12;
 
+/** A server ping with no payload (RFC 6455 §5.5.2), as `ws` sends it. */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
+
 /** Buffers are sent as text messages: they hold the UTF-8 of JSON frames. */
 const TEXT = { binary: false };
+
+const NO_HEADERS: UpgradeRequest['headers'] = Object.freeze({});
+
+/**
+ * What a connection keeps of its upgrade request: the `Authorization` and `Origin` headers (one
+ * shared empty object when neither came) and the TCP socket, alive anyway, for the peer's
+ * address. The IncomingMessage itself, with every raw and parsed header, is not kept.
+ */
+class KeptRequest implements UpgradeRequest {
+  readonly headers: UpgradeRequest['headers'];
+  readonly socket: UpgradeRequest['socket'];
+
+  constructor(request: IncomingMessage) {
+    const { authorization, origin } = request.headers;
+    this.headers = authorization === undefined && origin === undefined ? NO_HEADERS : { authorization, origin };
+    this.socket = request.socket;
+  }
+}
 
 /** What `ws` keeps of a socket that matters here: its TCP socket, and its sender's queue (used only while compressing). */
 interface WsInternals {
   _socket?: Duplex;
   _sender?: { _queue?: unknown[] };
+}
+
+/**
+ * Frames written during one turn to a socket that is not behind are held back and written at
+ * the turn's end, one `write` per socket however many frames it got: the events of one upstream
+ * read that reach the same client cost one system call. Held bytes are not "behind": the
+ * outbox's high-water mark, conflation and lossless limit see only what the socket has not
+ * taken (`bufferedAmount`); a socket holding `limitBytes` is written at once, and a socket with
+ * anything buffered is written straight away, so its buffer never grows by more than that.
+ */
+class TurnCoalescer {
+  private held: SocketTransport[] = [];
+  private spare: SocketTransport[] = [];
+  private armed = false;
+
+  constructor(readonly limitBytes: number) {}
+
+  /** `transport` holds its first frame of the turn */
+  add(transport: SocketTransport): void {
+    this.held.push(transport);
+    if (this.armed) return;
+    this.armed = true;
+    process.nextTick(this.flushAll);
+  }
+
+  private readonly flushAll = (): void => {
+    this.armed = false;
+    const held = this.held;
+    this.held = this.spare;
+    for (let i = 0; i < held.length; i++) held[i]!.flush();
+    held.length = 0;
+    this.spare = held;
+  };
+}
+
+interface TransportSettings {
+  drainPollMs: number;
+  direct: boolean;
+  coalescer: TurnCoalescer;
 }
 
 /**
@@ -64,11 +127,19 @@ class SocketTransport implements Transport {
   awaitingPong = false;
   /** the keep-alive slice this socket is pinged in */
   slice = 0;
+  /** the socket failed once: later errors are not reported again */
+  errored = false;
+  /** a keep-alive ping waits to go out with the next frame (or alone at the next sweep) */
+  pingDue = false;
+  /** framed bytes held back until the end of the turn (see TurnCoalescer): one Buffer, or several */
+  private held: Buffer | Buffer[] | null = null;
+  /** bytes in `held`; never part of `bufferedAmount` */
+  heldBytes = 0;
   private readonly raw: Duplex | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    private readonly settings: { drainPollMs: number; direct: boolean },
+    private readonly settings: TransportSettings,
   ) {
     this.raw = (socket as unknown as WsInternals)._socket;
   }
@@ -77,25 +148,70 @@ class SocketTransport implements Transport {
     return this.socket.protocol;
   }
 
+  /** what the socket has not taken yet; frames held for the end of the turn are not counted */
   get bufferedAmount(): number {
     return this.socket.bufferedAmount;
   }
 
   write(data: Frame): void {
-    const { socket, raw } = this;
+    const { socket } = this;
     if (socket.readyState !== WebSocket.OPEN) return;
     if (data instanceof TextFrame) {
       // without compression `ws` writes a frame straight to the TCP socket; so does this, with bytes framed once
-      if (this.settings.direct && raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
-        raw.write(data.wire);
+      if (this.settings.direct && this.raw && !(socket as unknown as WsInternals)._sender?._queue?.length) {
+        // a socket that is behind is written at once, as before: its buffer is what the outbox measures
+        if (socket.bufferedAmount === 0) this.hold(data.wire);
+        else {
+          if (this.held !== null) this.flush();
+          this.raw.write(data.wire);
+        }
         return;
       }
       data = data.text;
     }
+    // what `ws` frames itself goes after the frames held before it
+    if (this.held !== null) this.flush();
     socket.send(data, TEXT);
   }
 
+  private hold(wire: Buffer): void {
+    const { held } = this;
+    if (held === null) {
+      this.held = wire;
+      this.heldBytes = wire.length;
+      this.settings.coalescer.add(this);
+    } else {
+      if (Array.isArray(held)) held.push(wire);
+      else this.held = [held, wire];
+      this.heldBytes += wire.length;
+    }
+    if (this.pingDue) {
+      this.pingDue = false;
+      this.hold(PING_FRAME);
+    } else if (this.heldBytes >= this.settings.coalescer.limitBytes) this.flush();
+  }
+
+  /** The keep-alive ping: in the same write as the frames held this turn, if any. */
+  ping(): void {
+    this.pingDue = false;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.held !== null) this.hold(PING_FRAME);
+    else this.socket.ping();
+  }
+
+  /** Writes what is held, in one write. */
+  flush(): void {
+    const { held } = this;
+    if (held === null) return;
+    const bytes = this.heldBytes;
+    this.held = null;
+    this.heldBytes = 0;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.raw!.write(Array.isArray(held) ? Buffer.concat(held, bytes) : held);
+  }
+
   close(code: number, reason: string): void {
+    if (this.held !== null) this.flush();
     this.socket.close(code, reason);
   }
 
@@ -133,10 +249,13 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     onError = () => {},
     maxPayload = 102_400,
     allowUpgrade,
+    holdLimitBytes = 16_384,
   } = options;
   const wss = new WebSocketServer({
     server,
     path,
+    // the open sockets are tracked here (`transports`), not in a second set with a listener per socket
+    clientTracking: false,
     perMessageDeflate: compression,
     handleProtocols,
     maxPayload: Math.max(4 * maxPayload, 1 << 20),
@@ -148,16 +267,24 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       : {}),
   });
   const transports = new Map<WebSocket, SocketTransport>();
-  const settings = { drainPollMs, direct: !compression };
+  const settings: TransportSettings = { drainPollMs, direct: !compression, coalescer: new TurnCoalescer(holdLimitBytes) };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
+
+  /** called once every socket has closed, while the transport closes */
+  let onEmpty: (() => void) | null = null;
 
   wss.once('error', (error) => {
     onError(error, 'server');
-    for (const client of wss.clients) client.close(WsCloseCode.InternalServerError, internalReason(error));
+    for (const socket of transports.keys()) socket.close(WsCloseCode.InternalServerError, internalReason(error));
   });
 
-  // listeners shared by every socket (`this` is the socket)
+  // listeners shared by every socket (`this` is the socket), added with `on`: `once` would wrap each in a closure per socket
   function onSocketError(this: WebSocket, error: Error): void {
+    const transport = transports.get(this);
+    if (transport) {
+      if (transport.errored) return;
+      transport.errored = true;
+    }
     onError(error, 'socket');
     this.close(WsCloseCode.InternalServerError, internalReason(error));
   }
@@ -176,14 +303,22 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     if (!transport) return;
     transports.delete(this);
     transport.connection?.closed(code, String(reason));
+    if (transports.size === 0) onEmpty?.();
   }
 
   // One keep-alive timer for every socket, its period swept in slices so a large server never
   // pings all its sockets in one turn; each socket is pinged once per period, and dropped when
   // it did not answer the previous ping.
+  // Without compression a ping first waits up to one slice for a frame to the same socket and
+  // goes out in that frame's write (no write of its own); the client still has the rest of the
+  // period to answer.
   let tick = 0;
+  let due: SocketTransport[] = [];
   const sweep = (): void => {
     const slice = tick++ % KEEPALIVE_SLICES;
+    const waited = due;
+    due = [];
+    for (const transport of waited) if (transport.pingDue) transport.ping();
     for (const transport of transports.values()) {
       if (transport.slice !== slice) continue;
       const { socket } = transport;
@@ -193,22 +328,25 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
         continue;
       }
       transport.awaitingPong = true;
-      socket.ping();
+      if (settings.direct) {
+        transport.pingDue = true;
+        due.push(transport);
+      } else socket.ping();
     }
   };
   const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs) ? setInterval(sweep, keepAliveMs / KEEPALIVE_SLICES) : null;
   keepAlive?.unref();
 
   wss.on('connection', (socket, request) => {
-    socket.once('error', onSocketError);
+    socket.on('error', onSocketError);
     const transport = new SocketTransport(socket, settings);
     // first pinged a whole period after it connected, as with a timer of its own
     transport.slice = (tick + KEEPALIVE_SLICES - 1) % KEEPALIVE_SLICES;
     transports.set(socket, transport);
     socket.on('message', onMessage);
     socket.on('pong', onPong);
-    socket.once('close', onClose);
-    transport.connection = protocol.opened(transport, { request, socket });
+    socket.on('close', onClose);
+    transport.connection = protocol.opened(transport, { request: new KeptRequest(request), socket });
   });
 
   function* outboxes(): Iterable<Outbox> {
@@ -221,14 +359,16 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     connections: () => transports.size,
     async close() {
       if (keepAlive) clearInterval(keepAlive);
-      for (const client of wss.clients) client.close(WsCloseCode.GoingAway, 'Server shutting down');
+      for (const socket of transports.keys()) socket.close(WsCloseCode.GoingAway, 'Server shutting down');
       wss.removeAllListeners('connection');
       // a client that does not read cannot complete the close handshake
       const stragglers = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
+        for (const socket of transports.keys()) socket.terminate();
       }, closeGraceMs);
       try {
-        await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+        const closed = new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+        if (transports.size > 0) await new Promise<void>((resolve) => (onEmpty = resolve));
+        await closed;
       } finally {
         clearTimeout(stragglers);
       }
