@@ -95,7 +95,7 @@ export async function startHttpServer(
   const address = await listen(server, port, host);
   // attached once the port is bound: a port in use is the listen's error alone
   const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
-  services.metrics.gauges.connections(() => ws.connections());
+  services.metrics.gauges.connections(() => ws.connections(), ws.watch);
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;
   let stopping: Promise<void> | null = null;
