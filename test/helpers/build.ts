@@ -1,19 +1,25 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
-/** Whether dist/ was built from src/ as it is now: `npm ci` builds it (prepare); an edit to src/ since makes it stale. */
+/**
+ * Whether dist/ was built from src/ as it is now: every source file has its .js in dist/, none
+ * older than the newest source (`npm ci` builds it; an edit to src/ since, or a build still
+ * writing its files, makes it not current).
+ */
 export function isBuilt(): boolean {
-  const main = join(root, 'dist/main.js');
-  return existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'));
+  const sources = filesUnder(join(root, 'src')).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
+  const newest = Math.max(0, ...sources.map((file) => statSync(file).mtimeMs));
+  return sources.every((file) => {
+    const built = join(root, 'dist', relative(join(root, 'src'), file).replace(/\.ts$/, '.js'));
+    return existsSync(built) && statSync(built).mtimeMs >= newest;
+  });
 }
 
 /** Builds dist/ (`npm run build`) unless it is current; the build's exit status and output, or null when it was current. */
