@@ -63,12 +63,12 @@ export interface GatewayMetrics {
   gauges: {
     upstream(status: UpstreamStatusReader): void;
     fanout(sources: FanoutGaugeSources): void;
-    connections(read: () => number): void;
-    /** `changes`: calls its listener after each change of the count */
+    /** `changes`, here and below: calls its listener after each change of the count */
+    connections(read: () => number, changes?: Watch): void;
     sseStreams(read: () => number, changes?: Watch): void;
     /**
-     * Calls `listener` after each change of a gauge whose source reports its changes (fan-out
-     * groups and members, SSE streams), among the sources registered so far: a test waits on
+     * Calls `listener` after each change of a gauge whose source reports its changes (GraphQL
+     * WebSocket connections, fan-out groups and members, SSE streams), among the sources registered so far: a test waits on
      * a gauge's value without polling. Nothing is called while no one watches.
      */
     watch: Watch;
@@ -126,7 +126,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         registerFanoutGauges(registry, sources);
         if (sources.watch) watchable.push(sources.watch);
       },
-      connections: (read) => registerConnectionGauge(registry, read),
+      connections: (read, changes) => {
+        registerConnectionGauge(registry, read);
+        if (changes) watchable.push(changes);
+      },
       sseStreams: (read, changes) => {
         registerSseStreamGauge(registry, read);
         if (changes) watchable.push(changes);

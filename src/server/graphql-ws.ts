@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { CorsOrigins } from '../config.js';
 import type { Services } from '../services.js';
+import type { Watch } from '../change-listeners.js';
 import type { ConnectionLimits } from './fanout/connection-limits.js';
 import { upgradeOriginAllowed } from './origins.js';
 import type { TrustedDocuments } from './trusted-documents.js';
@@ -56,6 +57,8 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
   wss: WebSocketServer;
   /** open connections */
   connections(): number;
+  /** calls `listener` after each connection opened or closed */
+  watch: Watch;
   close(): Promise<void>;
 } {
   const {
@@ -131,5 +134,5 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
   const attached = transport;
-  return { wss: attached.wss, connections: () => attached.connections(), close: () => attached.close() };
+  return { wss: attached.wss, connections: () => attached.connections(), watch: attached.watch, close: () => attached.close() };
 }

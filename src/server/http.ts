@@ -101,7 +101,8 @@ export async function startHttpServer(
   if (heldPort) ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
   const address = heldPort ? await heldPort.handOver(server) : await listen(server, port, host);
   ws ??= attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
-  services.metrics.gauges.connections(() => ws.connections());
+  const attached = ws;
+  services.metrics.gauges.connections(() => attached.connections(), attached.watch);
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;
   let stopping: Promise<void> | null = null;

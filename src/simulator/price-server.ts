@@ -5,6 +5,7 @@ import { isDecimalString } from '../domain/decimal.js';
 import { silentLogger, excerpt, type Logger } from '../logger.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom, type Catalogue, type MarketPair } from './catalogue.js';
 import { parseClientAction, type Channel, type Subscription } from './price-actions.js';
+import { everyInterval, REAL_TIMERS, type Every, type Timers } from '../timers.js';
 
 export interface PriceSimulatorOptions {
   /** @default silentLogger */
@@ -15,8 +16,12 @@ export interface PriceSimulatorOptions {
   idleTimeoutMs?: number;
   /** @default a seeded PRNG, so runs are repeatable */
   random?: () => number;
-  /** @default Date.now */
+  /** epoch ms clock: frame times, idle connections, refusals @default Date.now */
   now?: () => number;
+  /** where idle connections are waited for @default setTimeout and clearTimeout */
+  timers?: Timers;
+  /** runs the price ticker (every `intervalMs` / pairs, at least 10 ms) @default an unref'd setInterval */
+  every?: Every;
   /** When given, an upgrade whose bearer token it rejects gets HTTP 401. */
   authorize?: (bearerToken: string | undefined) => boolean;
   /** @default DEFAULT_CATALOGUE */
@@ -63,7 +68,10 @@ interface Connection {
   id: number;
   ws: WebSocket;
   subscriptions: Map<Channel, Subscription>;
-  idle: NodeJS.Timeout;
+  /** when its last message or ping came in (epoch ms) */
+  lastSeen: number;
+  /** the timer of its idle check */
+  idle: unknown;
 }
 
 const MIN_TICK_MS = 10;
@@ -101,6 +109,8 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
     idleTimeoutMs = 60_000,
     random = seededRandom(),
     now = Date.now,
+    timers = REAL_TIMERS,
+    every = everyInterval,
     authorize,
     catalogue = DEFAULT_CATALOGUE,
   } = options;
@@ -121,8 +131,7 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
   const buckets = Math.max(1, Math.min(market.pairs.length, Math.floor(intervalMs / MIN_TICK_MS)));
   const tickMs = intervalMs / buckets;
   let tickCount = 0;
-  const ticker = setInterval(tick, tickMs);
-  ticker.unref();
+  const stopTicker = every(tickMs, tick);
 
   function send(conn: Connection, text: string): void {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
@@ -154,8 +163,20 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
     }
   }
 
+  /** Closes a connection quiet for `idleTimeoutMs`, else checks again when it could be; inbound traffic only moves `lastSeen`. */
+  function checkIdle(conn: Connection): void {
+    const quiet = now() - conn.lastSeen;
+    if (quiet < idleTimeoutMs) {
+      conn.idle = timers.setTimeout(() => checkIdle(conn), idleTimeoutMs - quiet);
+      return;
+    }
+    conn.idle = null;
+    logger.debug({ connection: conn.id }, 'closing idle connection');
+    conn.ws.close(1000, 'idle timeout');
+  }
+
   function onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
-    conn.idle.refresh();
+    conn.lastSeen = now();
     const text = isBinary ? '' : data.toString();
     const result = parseClientAction(text, market);
     if (result.record) actions.push({ ...result.record, connection: conn.id, at: now() });
@@ -169,24 +190,17 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
   }
 
   function onConnection(ws: WebSocket): void {
-    const conn: Connection = {
-      id: ++serial,
-      ws,
-      subscriptions: new Map(),
-      idle: setTimeout(() => {
-        logger.debug({ connection: conn.id }, 'closing idle connection');
-        ws.close(1000, 'idle timeout');
-      }, idleTimeoutMs),
-    };
+    const conn: Connection = { id: ++serial, ws, subscriptions: new Map(), lastSeen: now(), idle: null };
+    checkIdle(conn);
     live.add(conn);
     ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     ws.on('ping', (data) => {
-      conn.idle.refresh();
+      conn.lastSeen = now();
       if (!pongsSuppressed && ws.readyState === ws.OPEN) ws.pong(data);
     });
     ws.on('error', (err) => logger.debug({ connection: conn.id, err: err.message }, 'connection error'));
     ws.on('close', () => {
-      clearTimeout(conn.idle);
+      timers.clearTimeout(conn.idle);
       live.delete(conn);
     });
   }
@@ -254,11 +268,11 @@ export function createPriceSimulator(options: PriceSimulatorOptions = {}): Price
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(ticker);
+      stopTicker();
       for (const server of attached) server.off('upgrade', onUpgrade);
       attached.clear();
       for (const conn of live) {
-        clearTimeout(conn.idle);
+        timers.clearTimeout(conn.idle);
         conn.ws.terminate();
       }
       live.clear();

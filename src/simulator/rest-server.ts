@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { parseJsonOrUndefined } from '../tolerant-json.js';
 import { errorBody, readBody, sendJson } from './http-bodies.js';
 import { createSimEventList, type Payload, type SimEvent } from './events-catalogue.js';
+import { everyInterval, type Every } from '../timers.js';
 
 export type { SimEvent };
 
@@ -32,13 +33,7 @@ export interface RestSimulatorOptions {
   /** every event added to the history, as it is added (the webhook pusher) */
   onEvent?: (event: SimEvent) => void;
   /** runs `tick` every `ms` until the returned function is called @default an unref'd setInterval */
-  every?: (ms: number, tick: () => void) => () => void;
-}
-
-function everyInterval(ms: number, tick: () => void): () => void {
-  const timer = setInterval(tick, ms);
-  timer.unref();
-  return () => clearInterval(timer);
+  every?: Every;
 }
 
 /** one request to the token endpoint; `code` is the error code when refused */

@@ -57,6 +57,8 @@ describe('token expiry and renewal on a live WebSocket', () => {
   it('renewed with the same subject before expiry, every subscription goes on with no gap and no duplicate', async () => {
     auth = await startAuthGateway();
     await auth.gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
+    // only the prices the test emits: the simulator's own tick of BTC/EUR would slip into a slow run
+    auth.gw.simulator.prices.controls.stallAll(true);
     const a = await signedIn(auth, await auth.user('alice', 60));
     const isClosed = closedYet(a);
     a.subscribe('live', STREAM);

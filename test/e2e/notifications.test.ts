@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { httpQuery, wsClient, type TestSubscription } from '../helpers/clients.js';
+import { listenersAtLeast } from '../helpers/bus-watch.js';
 import { within } from '../helpers/queue.js';
 
 const EVENT_FIELDS = `
@@ -38,13 +39,7 @@ async function take(sub: TestSubscription, count: number, what: string): Promise
 }
 
 async function listeners(gw: TestGateway, count: number): Promise<void> {
-  await within(
-    (async () => {
-      while (gw.services.bus.listenerCount('notification:received') < count) await new Promise((r) => setImmediate(r));
-    })(),
-    10_000,
-    'notification subscribers',
-  );
+  await listenersAtLeast(gw.services.bus, 'notification:received', count);
 }
 
 describe('notification events end to end', () => {

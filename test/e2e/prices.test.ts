@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { httpQuery, sseClient, wsClient, type TestSubscription } from '../helpers/clients.js';
 import { metricValue } from '../../src/metrics/series.js';
+import { listenersAtLeast, publications } from '../helpers/bus-watch.js';
 import { within } from '../helpers/queue.js';
+import { whenTrue } from '../helpers/when.js';
 import { CHANGE_WINDOWS, type ChangeWindow, type ChangeWindowName, type PriceChange } from '../../src/domain/price.js';
 
 const LIVE = /* GraphQL */ `
@@ -36,7 +38,8 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
   let gw: TestGateway;
   beforeEach(async () => {
     gw = await startTestGateway();
-    await within(waitSubscribed(gw), 10_000, 'the upstream subscription');
+    await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
+    expect((await fetch(`${gw.server.url}/ready`)).status).toBe(200);
     // every price these tests see is one they emit: the simulator's own ticks (one pair every
     // few seconds) would slip into a slow run
     gw.simulator.prices.controls.stallAll(true);
@@ -45,14 +48,6 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
     await gw.stop();
     expect(await stopLeftovers()).toBe(0);
   });
-
-  async function waitSubscribed(g: TestGateway): Promise<void> {
-    for (;;) {
-      const res = await fetch(`${g.server.url}/ready`);
-      if (res.status === 200) return;
-      await new Promise((r) => setImmediate(r));
-    }
-  }
 
   it('reads Price.change afresh at every event of a live subscription, over WebSocket and SSE', async () => {
     const change = (monthlyVolatility: string): PriceChange => ({
@@ -68,13 +63,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
     const ws = wsClient(gw.server.wsUrl);
     const sse = sseClient(gw.server.graphqlUrl);
     const subs = [ws.subscribe(query), sse.subscribe(query)];
-    await within(
-      (async () => {
-        while (gw.services.bus.listenerCount('price:updated') < subs.length) await new Promise((r) => setImmediate(r));
-      })(),
-      10_000,
-      'both subscriptions to be registered',
-    );
+    await listenersAtLeast(gw.services.bus, 'price:updated', subs.length);
     for (const [ask, volatility] of [['1.00000', '0.11'], ['2.00000', '0.22'], ['3.00000', '0.33']] as const) {
       gw.services.store.prices.putChange(change(volatility));
       gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask, bid: '0.50000' });
@@ -104,13 +93,7 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
       subs.push({ ...c, transport: 'sse', sub: sse.subscribe(LIVE, { filter: c.filter }) });
     }
     // every subscription is live once the bus has that many listeners
-    await within(
-      (async () => {
-        while (gw.services.bus.listenerCount('price:updated') < subs.length) await new Promise((r) => setImmediate(r));
-      })(),
-      10_000,
-      'all subscriptions to be registered',
-    );
+    await listenersAtLeast(gw.services.bus, 'price:updated', subs.length);
 
     for (const p of FEED) gw.simulator.prices.controls.emitPrice(p.asset, p.fiat, { ask: p.ask, bid: p.bid });
     // a sentinel per subscription: once it arrives, everything emitted before it has arrived too
@@ -159,13 +142,8 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
 
   it('answers the cached latest prices with DataLoader batching Price.change in one batch', async () => {
     for (const p of FEED) gw.simulator.prices.controls.emitPrice(p.asset, p.fiat, { ask: p.ask, bid: p.bid });
-    await within(
-      (async () => {
-        while (gw.services.store.prices.getPrice('ETH:CHF')?.ask !== '2999.00000') await new Promise((r) => setImmediate(r));
-      })(),
-      10_000,
-      'the cache to hold the feed',
-    );
+    // the gateway stores a price before it publishes it
+    await whenTrue(publications(gw.services.bus, 'price:updated'), () => gw.services.store.prices.getPrice('ETH:CHF')?.ask === '2999.00000', 'the cache to hold the feed');
     const before = await metricValue(gw.services.metrics.registry, 'graphql_loader_batches_total', { loader: 'priceChange' });
     const { body } = await httpQuery(
       gw.server.graphqlUrl,

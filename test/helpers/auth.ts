@@ -1,47 +1,8 @@
 import type { JWTPayload } from 'jose';
 import type { Config } from '../../src/config.js';
-import type { Timers } from '../../src/server/auth/client-auth.js';
+import { manualClock, type ManualClock } from './clock.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 import { makeKey, mint, serveJwks, type JwksServer, type TestKey } from './jwks.js';
-
-/** A clock the test moves by hand; timers fire when it passes their time (no waits in tests). */
-export interface ManualClock {
-  now(): number;
-  timers: Timers;
-  /** moves the clock on and runs, in order, every timer now due */
-  advance(ms: number): void;
-  /** timers waiting */
-  readonly pending: number;
-}
-
-export function manualClock(start = Date.now()): ManualClock {
-  let now = start;
-  let nextId = 0;
-  const waiting = new Map<number, { at: number; callback: () => void }>();
-  return {
-    now: () => now,
-    timers: {
-      setTimeout(callback, ms) {
-        const id = ++nextId;
-        waiting.set(id, { at: now + ms, callback });
-        return id;
-      },
-      clearTimeout: (id) => void waiting.delete(id as number),
-    },
-    advance(ms) {
-      now += ms;
-      for (;;) {
-        const due = [...waiting.entries()].filter(([, t]) => t.at <= now).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) return;
-        waiting.delete(due[0]);
-        due[1].callback();
-      }
-    },
-    get pending() {
-      return waiting.size;
-    },
-  };
-}
 
 export interface AuthGateway {
   gw: TestGateway;

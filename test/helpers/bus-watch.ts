@@ -2,6 +2,7 @@ import type { Bus, SubscribeOptions } from '../../src/bus/bus.js';
 import type { Watch } from '../../src/change-listeners.js';
 import type { Topic, Topics } from '../../src/bus/topics.js';
 import { AsyncQueue, within } from './queue.js';
+import { whenTrue } from './when.js';
 
 export interface BusWatch {
   /** every topic a subscription started listening to, in order */
@@ -73,4 +74,9 @@ export function busListeners(bus: Bus): Watch {
 /** Each publication on `topic`, as a source for `whenTrue` (the store holds a notification before it is published). */
 export function publications(bus: Bus, topic: Topic): Watch {
   return (listener) => bus.on(topic, () => listener());
+}
+
+/** Resolves once at least `count` listeners listen to `topic`: checked at once, then on each change the bus reports. */
+export function listenersAtLeast(bus: Bus, topic: Topic, count: number, ms = 10_000): Promise<void> {
+  return whenTrue(busListeners(bus), () => bus.listenerCount(topic) >= count, () => `${count} listeners on ${topic} (${bus.listenerCount(topic)} now)`, ms);
 }

@@ -8,6 +8,7 @@ import { ASSET_TYPE_CODES } from '../../src/domain/price.js';
 import { createMarket, DEFAULT_CATALOGUE, seededRandom, type Catalogue } from '../../src/simulator/catalogue.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { createPriceSimulator, type PriceSimulator, type PriceSimulatorOptions } from '../../src/simulator/price-server.js';
+import { manualClock, type ManualClock } from '../helpers/clock.js';
 import { serveOnLoopback } from '../helpers/servers.js';
 
 /** A small domain so that "all pairs" stays cheap at short intervals. */
@@ -26,6 +27,10 @@ const SMALL: Catalogue = {
 const PRICE_KEYS = ['A', 'AP', 'BP', 'CH', 'F', 'T', 'U'];
 const CHANGE_DECIMALS = ['D', 'I', 'W', 'M', '6M', 'Y', '5Y', 'DV', 'IV', 'WV', 'MV', '6MV', 'YV', '5YV', 'MVOL'];
 const MARKER = '{"marker":true}';
+/** the price interval of `startServer`: with SMALL's 27 pairs, 4 ticks of 10 ms, each pair once per interval */
+const INTERVAL = 40;
+/** where every test clock starts: a whole second, so frame times (`U`, seconds) are exact */
+const START = 1_700_000_000_000;
 
 type Frame = Record<string, unknown>;
 interface Received {
@@ -96,14 +101,20 @@ class TestClient {
   }
 }
 
-async function startServer(options: PriceSimulatorOptions = {}): Promise<{ sim: PriceSimulator; url: string }> {
-  const sim = createPriceSimulator({ catalogue: SMALL, intervalMs: 40, ...options });
+/** The simulator's time options on a manual clock: frames and idle closes happen when the test moves it. */
+function onClock(clock: ManualClock): Pick<PriceSimulatorOptions, 'now' | 'timers' | 'every'> {
+  return { now: clock.now, timers: clock.timers, every: clock.every };
+}
+
+async function startServer(options: PriceSimulatorOptions = {}): Promise<{ sim: PriceSimulator; url: string; clock: ManualClock }> {
+  const clock = manualClock(START);
+  const sim = createPriceSimulator({ catalogue: SMALL, intervalMs: INTERVAL, ...onClock(clock), ...options });
   const served = await serveOnLoopback(undefined, (server) => sim.attach(server));
   disposers.push(async () => {
     await sim.close();
     await served.close();
   });
-  return { sim, url: served.wsUrl };
+  return { sim, url: served.wsUrl, clock };
 }
 
 function connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
@@ -155,77 +166,91 @@ describe('catalogue', () => {
   });
 });
 
+/**
+ * Index just past a marker sent now: every frame the server sent `c` before it has arrived (a
+ * socket keeps order), so what lies between is exactly what the clock's ticks produced.
+ */
+async function flushed(sim: PriceSimulator, c: TestClient): Promise<number> {
+  const from = c.log.length;
+  sim.controls.sendRaw(MARKER);
+  return c.waitFor((_m, text) => text === MARKER, { from });
+}
+
+const pairOf = (m: Frame): string => `${String(m.A)}/${String(m.F)}`;
+
 describe('price simulator: subscriptions', () => {
-  it('subscribes to a list of pairs and sends frames for those pairs only', async () => {
-    const { url } = await startServer();
+  it('subscribes to a list of pairs and sends frames for those pairs only, each once per interval', async () => {
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { type: 's', asset: 'AAPL', fiat: 'EUR' }] });
     const ok = await c.waitFor((m) => m.action === 'subscribe');
     expect(c.log[ok - 1]!.text).toBe('{"action":"subscribe","channel":"prices-v1","status":"success"}');
-    await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 2 });
-    await c.waitFor(isPair('AAPL', 'EUR'), { from: ok, count: 2 });
-    const pairs = new Set(c.after(ok).map((m) => `${m.A}/${m.F}`));
-    expect([...pairs].sort()).toEqual(['AAPL/EUR', 'BTC/EUR']);
+    clock.advance(2 * INTERVAL);
+    const end = await flushed(sim, c);
+    expect(c.log.slice(ok, end - 1).map((r) => pairOf(r.json)).sort()).toEqual(['AAPL/EUR', 'AAPL/EUR', 'BTC/EUR', 'BTC/EUR']);
   });
 
   it('subscribes to all assets against one or more fiats', async () => {
-    const { url } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ fiat: 'EUR' }, { fiat: 'USD' }] });
     const ok = await c.waitFor((m) => m.status === 'success');
-    // Every asset against both fiats (USD/USD does not exist): 7 + 6 pairs.
-    const seen = new Set<string>();
-    await c.waitFor((m) => isPrice(m) && (seen.add(`${m.A}/${m.F}`), seen.size === 13), { from: ok });
-    const fiats = new Set(c.after(ok).map((m) => m.F));
-    expect([...fiats].sort()).toEqual(['EUR', 'USD']);
+    clock.advance(INTERVAL);
+    const frames = c.log.slice(ok, (await flushed(sim, c)) - 1).map((r) => r.json);
+    // Every asset against both fiats (USD/USD does not exist): 7 + 6 pairs, each once.
+    expect(frames.every(isPrice)).toBe(true);
+    expect(frames).toHaveLength(13);
+    expect(new Set(frames.map(pairOf)).size).toBe(13);
+    expect(new Set(frames.map((m) => m.F))).toEqual(new Set(['EUR', 'USD']));
   });
 
   it('subscribes to all pairs when there is no payload, staggering pairs across the interval', async () => {
-    const { url } = await startServer({ intervalMs: 200 });
+    // 27 pairs over 200 ms: 20 ticks of 10 ms, each sending its slot of pairs
+    const { url, sim, clock } = await startServer({ intervalMs: 200 });
     const c = await connect(url);
-    const arrivals = new Map<string, number[]>();
-    c.ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as Frame;
-      if (isPrice(m)) arrivals.set(`${m.A}/${m.F}`, [...(arrivals.get(`${m.A}/${m.F}`) ?? []), performance.now()]);
-    });
     c.send({ action: 'subscribe', channel: 'prices-v1' });
-    const ok = await c.waitFor((m) => m.status === 'success');
-    await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 3 });
-    await c.waitFor(isPair('USD', 'GBP'), { from: ok, count: 1 });
-    expect(new Set(c.after(ok).map((m) => m.F))).toEqual(new Set(['EUR', 'USD', 'CHF', 'GBP']));
-    // Not all at once: first arrivals spread over several ticks; one pair about once per interval.
-    const firsts = [...arrivals.values()].map((t) => Math.round(t[0]!));
-    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(80);
-    const btc = arrivals.get('BTC/EUR')!;
-    const gap = btc[2]! - btc[1]!;
-    expect(gap).toBeGreaterThan(120);
-    expect(gap).toBeLessThan(600);
+    await c.waitFor((m) => m.status === 'success');
+    const ticksOf = new Map<string, number[]>();
+    for (let tick = 1; tick <= 60; tick++) {
+      const from = c.log.length;
+      clock.advance(10);
+      for (const { json } of c.log.slice(from, (await flushed(sim, c)) - 1)) ticksOf.set(pairOf(json), [...(ticksOf.get(pairOf(json)) ?? []), tick]);
+    }
+    expect(ticksOf.size).toBe(27);
+    expect(new Set([...ticksOf.keys()].map((key) => key.split('/')[1]))).toEqual(new Set(['EUR', 'USD', 'CHF', 'GBP']));
+    // Not all at once: the first frames fall on every tick of the first interval; each pair comes once per interval.
+    expect(new Set([...ticksOf.values()].map((t) => t[0]))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => i + 1)));
+    for (const [pair, ticks] of ticksOf) expect([ticks.length, ticks[1]! - ticks[0]!, ticks[2]! - ticks[1]!], pair).toEqual([3, 20, 20]);
   });
 
   it('sends prices-v1 frames with every documented key and decimal strings', async () => {
-    const { url } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'prices-v1' });
-    const end = await c.waitFor(isPrice, { count: 40 });
-    for (const m of c.log.slice(0, end).map((r) => r.json).filter(isPrice)) {
+    const ok = await c.waitFor((m) => m.status === 'success');
+    clock.advance(2 * INTERVAL);
+    const frames = c.log.slice(ok, (await flushed(sim, c)) - 1).map((r) => r.json);
+    expect(frames).toHaveLength(2 * 27);
+    for (const m of frames) {
+      expect(isPrice(m)).toBe(true);
       expect(Object.keys(m).sort()).toEqual(PRICE_KEYS);
       expect(m.AP).toMatch(DECIMAL_PATTERN);
       expect(m.BP).toMatch(DECIMAL_PATTERN);
       expect(new Big(m.AP as string).gt(m.BP as string)).toBe(true);
-      expect(Number.isInteger(m.U)).toBe(true);
-      expect(Math.abs((m.U as number) - Date.now() / 1000)).toBeLessThan(5);
+      // the time of the tick, in whole seconds of the simulator's clock
+      expect(m.U).toBe(START / 1000);
       expect(ASSET_TYPE_CODES).toContain(m.T);
     }
   });
 
   it('sends change frames for EUR only: a USD change subscription stays silent', async () => {
-    const { url } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'price-changes-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'USD' }, { type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
     const ok = await c.waitFor((m) => m.status === 'success');
-    const end = await c.waitFor(isPair('BTC', 'EUR'), { from: ok, count: 5 });
-    const frames = c.log.slice(ok, end).map((r) => r.json);
-    expect(frames.filter((m) => m.F === 'USD')).toEqual([]);
+    clock.advance(5 * INTERVAL);
+    const frames = c.log.slice(ok, (await flushed(sim, c)) - 1).map((r) => r.json);
+    expect(frames).toHaveLength(5);
     for (const m of frames) {
       expect(m).toMatchObject({ T: 'cr', A: 'BTC', F: 'EUR', CH: 'price-changes-v1' });
       expect(Object.keys(m).sort()).toEqual(['A', 'CH', 'F', 'T', ...CHANGE_DECIMALS].sort());
@@ -234,29 +259,36 @@ describe('price simulator: subscriptions', () => {
   });
 
   it('unsubscribes a whole channel, leaving the other channel running', async () => {
-    const { url } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     const pair = [{ type: 'cr', asset: 'ETH', fiat: 'EUR' }];
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: pair });
     c.send({ action: 'subscribe', channel: 'price-changes-v1', payload: pair });
-    await c.waitFor(isPrice);
-    await c.waitFor(isChange);
+    await c.reply('subscribe', 'price-changes-v1');
+    clock.advance(INTERVAL);
+    const start = await flushed(sim, c);
+    expect([c.log.slice(0, start).filter((r) => isPrice(r.json)).length, c.log.slice(0, start).filter((r) => isChange(r.json)).length]).toEqual([1, 1]);
     c.send({ action: 'unsubscribe', channel: 'prices-v1' });
     const ok = await c.waitFor((m) => m.action === 'unsubscribe');
     expect(c.log[ok - 1]!.text).toBe('{"action":"unsubscribe","channel":"prices-v1","status":"success"}');
-    await c.waitFor(isChange, { from: ok, count: 4 });
-    expect(c.after(ok).filter(isPrice)).toEqual([]);
+    clock.advance(4 * INTERVAL);
+    const after = c.log.slice(ok, (await flushed(sim, c)) - 1).map((r) => r.json);
+    expect(after.filter(isChange)).toHaveLength(4);
+    expect(after.filter(isPrice)).toEqual([]);
   });
 
   it('replaces the channel set when the same channel is subscribed again', async () => {
-    const { url, sim } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
+    await c.reply('subscribe', 'prices-v1');
+    clock.advance(INTERVAL);
     await c.waitFor(isPair('BTC', 'EUR'));
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'ETH', fiat: 'EUR' }] });
     const ok = await c.waitFor((m) => m.status === 'success', { count: 2 });
-    await c.waitFor(isPair('ETH', 'EUR'), { from: ok, count: 3 });
-    expect(c.after(ok).filter(isPair('BTC', 'EUR'))).toEqual([]);
+    clock.advance(3 * INTERVAL);
+    const after = c.log.slice(ok, (await flushed(sim, c)) - 1).map((r) => r.json);
+    expect(after.map(pairOf)).toEqual(['ETH/EUR', 'ETH/EUR', 'ETH/EUR']);
     expect(sim.controls.subscribeActions().map((a) => [a.action, a.channel, a.connection])).toEqual([
       ['subscribe', 'prices-v1', 1],
       ['subscribe', 'prices-v1', 1],
@@ -277,16 +309,17 @@ describe('price simulator: errors', () => {
     ['malformed JSON', '{"action":"subscribe",', '{"error":"invalid message: expected a JSON object"}'],
     ['a JSON array', '[1,2]', '{"error":"invalid message: expected a JSON object"}'],
   ])('answers %s with an error frame and keeps the connection usable', async (_name, message, expected) => {
-    const { url } = await startServer();
+    const { url, sim, clock } = await startServer();
     const c = await connect(url);
     c.send(message);
     const n = await c.waitFor(() => true);
     expect(c.log[n - 1]!.text).toBe(expected);
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }] });
-    const ok = await c.waitFor((m) => m.status === 'success', { from: n });
-    await c.waitFor(isPair('BTC', 'EUR'), { from: ok });
+    await c.waitFor((m) => m.status === 'success', { from: n });
+    clock.advance(INTERVAL);
+    await flushed(sim, c);
     // A refused action leaves nothing subscribed: only the pair asked afterwards flows.
-    expect(new Set(c.after(n).filter((m) => m.CH).map((m) => `${m.CH} ${m.A}/${m.F}`))).toEqual(new Set(['prices-v1 BTC/EUR']));
+    expect(c.after(n).filter((m) => m.CH).map((m) => `${m.CH} ${m.A}/${m.F}`)).toEqual(['prices-v1 BTC/EUR']);
   });
 });
 
@@ -299,27 +332,37 @@ describe('price simulator: connection rules', () => {
     expect(await pong).toBe('hello');
   });
 
-  it('closes a connection with no inbound traffic after idleTimeoutMs', async () => {
-    const { url, sim } = await startServer({ idleTimeoutMs: 150 });
-    const started = performance.now();
+  it('closes a connection with no inbound traffic after idleTimeoutMs, not before', async () => {
+    const { url, sim, clock } = await startServer({ idleTimeoutMs: 150 });
     const c = await connect(url);
+    clock.advance(149);
+    // the marker is only sent on an open socket: still open 1 ms before the timeout
+    await flushed(sim, c);
+    expect(sim.connections()).toBe(1);
+    clock.advance(1);
     expect(await c.closed).toEqual({ code: 1000, reason: 'idle timeout' });
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(sim.connections()).toBe(0);
   });
 
-  it('keeps a pinging connection open past idleTimeoutMs', async () => {
-    const { url } = await startServer({ idleTimeoutMs: 400 });
+  it('keeps a pinging connection open past idleTimeoutMs, and closes it once the pings stop', async () => {
+    const { url, sim, clock } = await startServer({ idleTimeoutMs: 400 });
     const c = await connect(url);
-    const started = performance.now();
-    let pongs = 0;
-    await new Promise<void>((resolve, reject) => {
-      c.ws.once('close', (code) => reject(new Error(`closed with ${code} after ${pongs} pongs`)));
-      c.ws.on('pong', () => (++pongs === 12 ? resolve() : setTimeout(() => c.ws.ping(), 50)));
+    const closedEarly = c.closed.then(({ code, reason }) => Promise.reject(new Error(`closed with ${code} (${reason}) while pinging`)));
+    closedEarly.catch(() => {});
+    const pong = (): Promise<void> => Promise.race([new Promise<void>((resolve) => c.ws.once('pong', () => resolve())), closedEarly]);
+    // a ping every 50 ms of the simulator's clock, 600 ms in all: each one is inbound traffic
+    for (let i = 0; i < 12; i++) {
+      clock.advance(50);
+      const answered = pong();
       c.ws.ping();
-    });
-    expect(performance.now() - started).toBeGreaterThan(550);
+      await answered;
+    }
+    await flushed(sim, c);
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    clock.advance(399);
+    await flushed(sim, c);
+    clock.advance(1);
+    expect(await c.closed).toEqual({ code: 1000, reason: 'idle timeout' });
   });
 
   it('refuses an upgrade without a valid bearer token with 401 and accepts a valid one', async () => {
@@ -352,34 +395,45 @@ describe('price simulator: controls', () => {
   });
 
   it('stallPair stops one pair, stallAll stops every data frame with the socket kept open', async () => {
-    const { url, sim } = await startServer({ idleTimeoutMs: 400 });
+    const { url, sim, clock } = await startServer({ idleTimeoutMs: 400 });
     const c = await connect(url);
     c.send({ action: 'subscribe', channel: 'prices-v1', payload: [{ type: 'cr', asset: 'BTC', fiat: 'EUR' }, { type: 'cr', asset: 'ETH', fiat: 'EUR' }] });
+    await c.reply('subscribe', 'prices-v1');
+    clock.advance(INTERVAL);
     await c.waitFor(isPair('BTC', 'EUR'));
     sim.controls.stallPair('BTC', 'EUR', true);
-    sim.controls.sendRaw(MARKER);
-    const mark = await c.waitFor((_m, text) => text === MARKER);
-    await c.waitFor(isPair('ETH', 'EUR'), { from: mark, count: 4 });
-    expect(c.after(mark).filter(isPair('BTC', 'EUR'))).toEqual([]);
+    const mark = await flushed(sim, c);
+    clock.advance(4 * INTERVAL);
+    const unstalled = await flushed(sim, c);
+    expect(c.log.slice(mark, unstalled - 1).map((r) => pairOf(r.json))).toEqual(['ETH/EUR', 'ETH/EUR', 'ETH/EUR', 'ETH/EUR']);
 
     sim.controls.stallPair('BTC', 'EUR', false);
-    await c.waitFor(isPair('BTC', 'EUR'), { from: mark });
+    clock.advance(INTERVAL);
+    const stalled = await flushed(sim, c);
+    expect(c.log.slice(unstalled, stalled - 1).map((r) => pairOf(r.json)).sort()).toEqual(['BTC/EUR', 'ETH/EUR']);
 
+    // 240 ms since the client's last message: stalled for the 160 ms left, the socket stays open, then the idle close
     sim.controls.stallAll(true);
-    sim.controls.sendRaw(MARKER);
-    const stalled = await c.waitFor((_m, text) => text === MARKER, { from: mark });
-    // No traffic from the client from here: the idle close ends the window, the socket stayed open till then.
+    clock.advance(4 * INTERVAL - 1);
+    const quiet = await flushed(sim, c);
+    expect(c.log.slice(stalled, quiet - 1)).toEqual([]);
+    clock.advance(1);
     expect(await c.closed).toEqual({ code: 1000, reason: 'idle timeout' });
     expect(c.after(stalled).filter(isPrice)).toEqual([]);
   });
 
-  it('refuseConnections answers upgrades with 503 until lifted', async () => {
-    const { url, sim } = await startServer();
+  it('refuseConnections answers upgrades with 503 until lifted, or until its time is up', async () => {
+    const { url, sim, clock } = await startServer();
     sim.controls.refuseConnections(60_000);
     expect(await refusedWith(url)).toBe(503);
     sim.controls.refuseConnections(0);
     const c = await connect(url);
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    sim.controls.refuseConnections(1000);
+    clock.advance(999);
+    expect(await refusedWith(url)).toBe(503);
+    clock.advance(1);
+    expect((await connect(url)).ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('emitPrice sends exactly the given quote to subscribers of the pair', async () => {
@@ -422,7 +476,7 @@ describe('startSimulator: one HTTP server for prices, REST and the control API',
   }
 
   it('serves the price WebSocket and drives it through POST /__sim/prices/<control>', async () => {
-    const sim = await startSimulator({ prices: { catalogue: SMALL, intervalMs: 60_000 }, rest: { eventIntervalMs: 0 } });
+    const sim = await startSimulator({ prices: { catalogue: SMALL, intervalMs: 60_000, ...onClock(manualClock(START)) }, rest: { eventIntervalMs: 0 } });
     disposers.push(() => sim.stop());
     expect(sim.wsUrl).toBe(`${sim.url.replace('http:', 'ws:')}/`);
     expect(sim.tokenUrl).toBe(`${sim.url}/oauth/token`);
@@ -438,7 +492,7 @@ describe('startSimulator: one HTTP server for prices, REST and the control API',
   });
 
   it('with requireAuth, accepts only an access token issued by the token endpoint', async () => {
-    const sim = await startSimulator({ requireAuth: true, prices: { catalogue: SMALL }, rest: { eventIntervalMs: 0 } });
+    const sim = await startSimulator({ requireAuth: true, prices: { catalogue: SMALL, ...onClock(manualClock(START)) }, rest: { eventIntervalMs: 0 } });
     disposers.push(() => sim.stop());
     expect(await refusedWith(sim.wsUrl)).toBe(401);
     const res = await fetch(sim.tokenUrl, {

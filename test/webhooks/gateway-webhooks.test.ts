@@ -9,6 +9,7 @@ import { metricValue } from '../../src/metrics/series.js';
 import { NOTIFICATION_FIXTURES, notificationRecord, type NotificationFixtureName } from '../fixtures/notifications.js';
 import { wsClient, type TestSubscription, type TestWsClient } from '../helpers/clients.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
+import { listenersAtLeast } from '../helpers/bus-watch.js';
 import { within } from '../helpers/queue.js';
 import { useTmpStores } from '../helpers/tmp-store.js';
 import { digestOf, keySetOf, makeKey, signRequest, type SignedRequest, type TestKey } from './helpers.js';
@@ -77,13 +78,7 @@ async function subscribe(): Promise<TestSubscription> {
   const client = wsClient(gw!.server.wsUrl);
   clients.push(client);
   const sub = client.subscribe(STREAM);
-  await within(
-    (async () => {
-      while (gw!.services.bus.listenerCount('notification:received') < 1) await new Promise((r) => setImmediate(r));
-    })(),
-    10_000,
-    'the subscription',
-  );
+  await listenersAtLeast(gw!.services.bus, 'notification:received', 1);
   return sub;
 }
 

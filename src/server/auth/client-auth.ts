@@ -5,17 +5,7 @@ import { createTokenVerifier, identify, type TokenVerifier } from '../../auth/to
 import { ANONYMOUS, type AnonymousAccess, type Identity } from '../../domain/identity.js';
 import { viewerOf, type Viewer } from '../../domain/viewer.js';
 import { createConnectionLimiter, type ConnectionLimiter } from './connection-limiter.js';
-
-/** Where token expiry on live connections is waited for (tests inject their own). */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const REAL_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { REAL_TIMERS, type Timers } from '../../timers.js';
 
 /** How the gateway authenticates its own clients: one instance shared by HTTP, SSE and WebSocket. */
 export interface ClientAuth {
@@ -31,6 +21,7 @@ export interface ClientAuth {
   identifyHeader(authorization: string | null | undefined): Promise<{ identity: Identity; viewer: Viewer }>;
   /** epoch ms clock (token expiry on live connections) */
   readonly now: () => number;
+  /** where token expiry on live connections is waited for */
   readonly timers: Timers;
 }
 

@@ -4,7 +4,8 @@ import { mayRenew, msUntilExpiry, type Identity, type TokenIdentity } from '../.
 import type { Logger } from '../../logger.js';
 import { WsCloseCode } from '../fanout/close-codes.js';
 import { ConnectionRefused, type AuthenticateConnection, type ConnectionControl } from '../fanout/policy.js';
-import type { ClientAuth, Timers } from './client-auth.js';
+import type { ClientAuth } from './client-auth.js';
+import type { Timers } from '../../timers.js';
 import { clientKey } from './connection-limiter.js';
 
 /** The longest delay `setTimeout` takes; a later expiry is waited for in steps. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { createChangeListeners, type Watch } from '../../change-listeners.js';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { Frame, Outbox, Transport } from './outbox.js';
 import type { UpgradeRequest } from './policy.js';
@@ -41,6 +42,8 @@ export interface WsTransport {
   outboxes(): Iterable<Outbox>;
   /** open connections */
   connections(): number;
+  /** calls `listener` after each connection opened or closed */
+  watch: Watch;
   /** closes every connection with 1001 and stops accepting new ones */
   close(): Promise<void>;
 }
@@ -267,6 +270,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
       : {}),
   });
   const transports = new Map<WebSocket, SocketTransport>();
+  const changes = createChangeListeners();
   const settings: TransportSettings = { drainPollMs, direct: !compression, coalescer: new TurnCoalescer(holdLimitBytes) };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
@@ -302,6 +306,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     const transport = transports.get(this);
     if (!transport) return;
     transports.delete(this);
+    changes.changed();
     transport.connection?.closed(code, String(reason));
     if (transports.size === 0) onEmpty?.();
   }
@@ -347,6 +352,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     socket.on('pong', onPong);
     socket.on('close', onClose);
     transport.connection = protocol.opened(transport, { request: new KeptRequest(request), socket });
+    changes.changed();
   });
 
   function* outboxes(): Iterable<Outbox> {
@@ -357,6 +363,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     wss,
     outboxes,
     connections: () => transports.size,
+    watch: changes.watch,
     async close() {
       if (keepAlive) clearInterval(keepAlive);
       for (const socket of transports.keys()) socket.close(WsCloseCode.GoingAway, 'Server shutting down');
