@@ -5,11 +5,11 @@ import type { Logger } from './logger.js';
 import type { Readiness } from './server/http.js';
 import type { Services } from './services.js';
 import type { Simulator } from './simulator/index.js';
-import type { WebhookMetrics } from './upstream/webhooks/metrics.js';
+import type { WebhookMetrics } from './upstream/webhooks/receiver-metrics.js';
 import { createKeySet, type WebhookKeySet } from './upstream/webhooks/keys.js';
 import { createWebhookReceiver, type WebhookReceiver } from './upstream/webhooks/receiver.js';
 import type { ReplayCache } from './upstream/webhooks/replay.js';
-import { createWebhookVerifier } from './upstream/webhooks/verifier.js';
+import { createWebhookVerifier } from './upstream/webhooks/signature-verifier.js';
 
 /**
  * The two sources of notification events as the composition root wires them: the webhook

@@ -4,7 +4,7 @@ import { createLogger } from '../src/logger.js';
 import { redactText } from '../src/redact-text.js';
 import { startTestGateway, stopLeftovers } from './helpers/gateway.js';
 import { httpQuery } from './helpers/clients.js';
-import { until } from './fanout/raw-client.js';
+import { whenTrue } from './helpers/when.js';
 
 afterAll(async () => {
   expect(await stopLeftovers()).toBe(0);
@@ -28,7 +28,8 @@ describe('error texts that leave the process', () => {
     // loadConfig refuses this URL at start; a Config built in code still must not leak it
     const gw = await startTestGateway({ apiUrl: 'http://user:hunter2@127.0.0.1:9' }, { logger: createLogger({ level: 'debug', destination }) });
     try {
-      await until(() => gw.gateway.poller!.status().lastError !== null, 'a failed poll');
+      const poller = gw.gateway.poller!;
+      await whenTrue(poller.watch, () => poller.status().lastError !== null, 'a failed poll');
       expect(gw.gateway.poller!.status().lastError).toContain('hunter2');
       const { body } = await httpQuery(gw.server.graphqlUrl, '{ upstream { poller { lastError url } } }');
       const shown = JSON.stringify(body.data);

@@ -4,7 +4,7 @@ import type { IncomingNotification, NotificationRecord } from '../domain/notific
 import { pushedNotification, type PushedNotification } from '../domain/notification-identity.js';
 import { excerpt, silentLogger, type Logger } from '../logger.js';
 import type { EventLog } from '../store/types.js';
-import { noopIngestMetrics, type IngestMetrics, type IngestSource } from './metrics.js';
+import { noopIngestMetrics, type IngestMetrics, type IngestSource } from './ingest-metrics.js';
 
 /**
  * The one path by which notifications enter the gateway, whatever their source: pages of the

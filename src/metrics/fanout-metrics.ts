@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { counter, counterBy, gauge, histogramBy } from './series.js';
+import type { Watch } from '../change-listeners.js';
 
 /**
  * The fan-out's metrics. Executions per upstream event:
@@ -50,6 +51,8 @@ export interface FanoutGaugeSources {
   bufferedMax(): number;
   /** live operations on them, shared or not */
   subscriptions(): number;
+  /** calls its listener after each change of `groups` or `members` */
+  watch?: Watch;
 }
 
 const nothing = (): void => {};

@@ -1,9 +1,10 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Watch } from '../change-listeners.js';
 import { createClusterMetrics, type ClusterMetrics } from './cluster-metrics.js';
 import { createFanoutMetrics, registerFanoutGauges, type FanoutGaugeSources, type FanoutMetrics } from './fanout-metrics.js';
 import { createHttpMetrics, createLoaderMetrics, registerConnectionGauge, registerSseStreamGauge, type HttpMetrics, type LoaderMetrics } from './server-metrics.js';
-import type { IngestMetrics } from '../ingest/metrics.js';
-import type { WebhookMetrics } from '../upstream/webhooks/metrics.js';
+import type { IngestMetrics } from '../ingest/ingest-metrics.js';
+import type { WebhookMetrics } from '../upstream/webhooks/receiver-metrics.js';
 import { createIngestMetrics, createWebhookMetrics } from './webhook-metrics.js';
 import {
   createPollerMetrics,
@@ -63,7 +64,14 @@ export interface GatewayMetrics {
     upstream(status: UpstreamStatusReader): void;
     fanout(sources: FanoutGaugeSources): void;
     connections(read: () => number): void;
-    sseStreams(read: () => number): void;
+    /** `changes`: calls its listener after each change of the count */
+    sseStreams(read: () => number, changes?: Watch): void;
+    /**
+     * Calls `listener` after each change of a gauge whose source reports its changes (fan-out
+     * groups and members, SSE streams), among the sources registered so far: a test waits on
+     * a gauge's value without polling. Nothing is called while no one watches.
+     */
+    watch: Watch;
   };
   /** the Prometheus text of everything */
   render(): Promise<string>;
@@ -100,6 +108,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const { registry = new Registry(), subscriptionFields = [], processMetrics = true } = options;
   const rendered = (): Registry => (processMetrics ? Registry.merge([processMetricsRegistry(), registry]) : registry);
   if (processMetrics) processMetricsRegistry();
+  const watchable: Watch[] = [];
   return {
     registry,
     priceSocket: createPriceSocketMetrics(registry),
@@ -113,9 +122,19 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     fanout: createFanoutMetrics(registry, subscriptionFields),
     gauges: {
       upstream: (status) => registerUpstreamGauges(registry, status),
-      fanout: (sources) => registerFanoutGauges(registry, sources),
+      fanout: (sources) => {
+        registerFanoutGauges(registry, sources);
+        if (sources.watch) watchable.push(sources.watch);
+      },
       connections: (read) => registerConnectionGauge(registry, read),
-      sseStreams: (read) => registerSseStreamGauge(registry, read),
+      sseStreams: (read, changes) => {
+        registerSseStreamGauge(registry, read);
+        if (changes) watchable.push(changes);
+      },
+      watch(listener) {
+        const stops = watchable.map((watch) => watch(listener));
+        return () => stops.forEach((stop) => stop());
+      },
     },
     render: () => rendered().metrics(),
     contentType: registry.contentType,

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import type { IngestMetrics, IngestSource } from '../ingest/metrics.js';
-import type { WebhookMetrics, WebhookOutcome, WebhookRefusal } from '../upstream/webhooks/metrics.js';
+import type { IngestMetrics, IngestSource } from '../ingest/ingest-metrics.js';
+import type { WebhookMetrics, WebhookOutcome, WebhookRefusal } from '../upstream/webhooks/receiver-metrics.js';
 import { counterBy, histogramBy, LATENCY_BUCKETS } from './series.js';
 
 /** The ingest path's metrics: writes to the event log per source. */

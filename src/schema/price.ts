@@ -80,6 +80,18 @@ function throttled<T extends { id: string }>(source: AsyncIterableIterator<T>, i
 const THROTTLE_DESCRIPTION =
   'At most one update per pair per this many milliseconds (0 to 60000), always the latest value: the first goes out at once, the newest of the rest when the interval ends. 0 or absent: every update.';
 
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** The fields that name the pair, first in both `Price` and `PriceChange`. */
+function pairFields<Shape extends Pick<Price, 'id' | 'type' | 'asset' | 'fiat'>>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) {
+  return {
+    id: t.id({ description: 'stable per pair: ASSET:FIAT', resolve: (p) => p.id }),
+    type: t.field({ type: AssetTypeEnum, resolve: (p) => p.type }),
+    asset: t.string({ resolve: (p) => p.asset }),
+    fiat: t.string({ resolve: (p) => p.fiat }),
+  };
+}
+
 const ChangeWindowRef = builder.objectRef<ChangeWindow>('ChangeWindow').implement({
   description: 'A change over one window: in percent and in value, both exact decimal strings.',
   fields: (t) => ({
@@ -91,10 +103,7 @@ const ChangeWindowRef = builder.objectRef<ChangeWindow>('ChangeWindow').implemen
 export const PriceChangeRef = builder.objectRef<PriceChange>('PriceChange').implement({
   description: 'The latest `price-changes-v1` frame of a pair (Bitpanda sends these for EUR only today).',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'stable per pair: ASSET:FIAT' }),
-    type: t.field({ type: AssetTypeEnum, resolve: (c) => c.type }),
-    asset: t.exposeString('asset'),
-    fiat: t.exposeString('fiat'),
+    ...pairFields(t),
     ...Object.fromEntries(
       CHANGE_WINDOWS.map((w) => [w, t.field({ type: ChangeWindowRef, resolve: (c: PriceChange) => c[w] })]),
     ),
@@ -106,10 +115,7 @@ export const PriceChangeRef = builder.objectRef<PriceChange>('PriceChange').impl
 export const PriceRef = builder.objectRef<Price>('Price').implement({
   description: 'The latest `prices-v1` frame of a pair.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'stable per pair: ASSET:FIAT' }),
-    type: t.field({ type: AssetTypeEnum, resolve: (p) => p.type }),
-    asset: t.exposeString('asset'),
-    fiat: t.exposeString('fiat'),
+    ...pairFields(t),
     ask: t.field({ type: 'Decimal', resolve: (p) => p.ask }),
     bid: t.field({ type: 'Decimal', resolve: (p) => p.bid }),
     mid: t.field({ type: 'Decimal', description: '(ask + bid) / 2, exact', resolve: (p) => priceMid(p) }),

@@ -54,6 +54,8 @@ export interface GraphQLWsOptions {
  */
 export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; services: Services } & GraphQLWsOptions): {
   wss: WebSocketServer;
+  /** open connections */
+  connections(): number;
   close(): Promise<void>;
 } {
   const {
@@ -101,6 +103,7 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
       return max;
     },
     subscriptions: () => protocol.subscriptions,
+    watch: (listener) => groups.watch(listener),
   });
   const groups = createSubscriptionGroups({ yoga, scheduler, metrics });
   const protocol = createProtocolServer({
@@ -127,5 +130,6 @@ export function attachGraphQLWs(options: { server: HttpServer; yoga: Yoga; servi
     allowUpgrade: (request) => upgradeOriginAllowed(corsOrigins, request),
     onError: (error, where) => logger.error({ err: error, where }, 'GraphQL WebSocket error'),
   });
-  return { wss: transport.wss, close: () => transport!.close() };
+  const attached = transport;
+  return { wss: attached.wss, connections: () => attached.connections(), close: () => attached.close() };
 }

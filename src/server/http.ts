@@ -95,7 +95,7 @@ export async function startHttpServer(
   const address = await listen(server, port, host);
   // attached once the port is bound: a port in use is the listen's error alone
   const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
-  services.metrics.gauges.connections(() => ws.wss.clients.size);
+  services.metrics.gauges.connections(() => ws.connections());
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;
   let stopping: Promise<void> | null = null;
@@ -107,7 +107,7 @@ export async function startHttpServer(
     stop() {
       stopping ??= (async () => {
         const log = services.logger;
-        const sockets = ws.wss.clients.size;
+        const sockets = ws.connections();
         const closingWs = ws.close();
         log.info({ drainMs, webSockets: sockets }, `draining: /ready answers 503, ${sockets} GraphQL WebSockets closing with 1001, requests in flight finishing (at most ${drainMs} ms)`);
         const drained: DrainResult = await drain.start(drainMs);

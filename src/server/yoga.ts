@@ -39,7 +39,7 @@ export type YogaServerSafety = Omit<YogaSafetyOptions, 'graphiql' | 'path'> & { 
 export function createYogaServer(options: { schema: GraphQLSchema; services: Services; safety?: YogaServerSafety }): Yoga {
   const { schema, services, safety: { graphiql = true, ...safety } = {} } = options;
   const sse = createSseStreams();
-  services.metrics.gauges.sseStreams(() => sse.open);
+  services.metrics.gauges.sseStreams(() => sse.open, sse.watch);
   const { plugins: safetyPlugins, ...safe } = yogaSafety({
     ...safety,
     path: GRAPHQL_PATH,

@@ -1,6 +1,7 @@
 import type { IncomingNotification, NotificationRecord } from '../domain/notification.js';
 import type { PollerState, PollerStatus } from '../domain/upstream-status.js';
 import { excerpt } from '../logger.js';
+import type { ChangeListeners } from '../change-listeners.js';
 import type { PollFailureReason } from '../metrics/upstream-metrics.js';
 import { readEventsPage, type EventsPage } from './events-page.js';
 import type { EventsPollerOptions, PollOutcome } from './events-poller.js';
@@ -27,6 +28,8 @@ export interface PollerContext extends Settings {
   waitController: AbortController | null;
   wakePending: boolean;
   idleWaiters: Array<() => void>;
+  /** told after each poll's outcome is in the status, and after each change of state */
+  changes: ChangeListeners;
 }
 
 export function setState(ctx: PollerContext, state: PollerState): void {
@@ -36,6 +39,7 @@ export function setState(ctx: PollerContext, state: PollerState): void {
     ctx.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+  ctx.changes.changed();
 }
 
 export function outcome(partial: Partial<PollOutcome>): PollOutcome {

@@ -6,6 +6,7 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { EventLog } from '../store/types.js';
 import { abortableSleep, backoffDelay } from './backoff.js';
 import { cycle, setState, type PollerContext } from './events-poll-cycle.js';
+import { createChangeListeners, type Watch } from '../change-listeners.js';
 
 /**
  * Polls `GET /v1/events` from the stored cursor and hands each page with its new cursor to the
@@ -70,6 +71,8 @@ export interface EventsPoller {
   pollNow(): Promise<void>;
   /** resolves when the poller is caught up and waiting for the interval */
   waitForIdle(): Promise<void>;
+  /** calls `listener` after each poll's outcome is in `status()`, and after each change of its state */
+  watch: Watch;
 }
 
 /** a `Retry-After` beyond this is treated as this: a bad header must not stall polling for days */
@@ -113,6 +116,7 @@ export function createEventsPoller({
     waitController: null,
     wakePending: false,
     idleWaiters: [],
+    changes: createChangeListeners(),
   };
   let loop: Promise<void> | null = null;
   return {
@@ -138,6 +142,7 @@ export function createEventsPoller({
       if ((ctx.s.state === 'waiting' && !ctx.wakePending) || ctx.s.state === 'stopped') return Promise.resolve();
       return new Promise<void>((resolve) => ctx.idleWaiters.push(resolve));
     },
+    watch: ctx.changes.watch,
   };
 }
 
@@ -185,6 +190,7 @@ async function run(ctx: PollerContext): Promise<void> {
       s.consecutiveFailures += 1;
       s.lastError = result.error;
     }
+    ctx.changes.changed();
     ctx.onPoll?.(result);
     if (stopper.signal.aborted) break;
     if (result.ok && again) continue;

@@ -1,7 +1,8 @@
 import { encodeCursor } from '../../src/domain/notification.js';
 import type { AuthGateway } from '../helpers/auth.js';
 import { rawClient, type RawClient } from '../fanout/raw-client.js';
-import { listenerCount } from '../helpers/bus-watch.js';
+import { listenerCount, publications } from '../helpers/bus-watch.js';
+import { whenTrue } from '../helpers/when.js';
 import { within } from '../helpers/queue.js';
 
 export const STREAM = `subscription($userId: ID, $after: String) {
@@ -78,6 +79,24 @@ export function codesOf(frame: Frame): unknown[] {
 /** Waits until the gateway has `count` listeners on the notification bus (live subscriptions or groups). */
 export async function notificationListeners(auth: AuthGateway, count: number): Promise<void> {
   await listenerCount(auth.gw.services.bus, 'notification:received', count);
+}
+
+/** Waits until the gateway's log holds `count` events: checked at once, then at each one published (stored first). */
+export async function storedEvents(auth: AuthGateway, count: number): Promise<void> {
+  const { store, bus } = auth.gw.services;
+  let stored = 0;
+  await whenTrue(
+    publications(bus, 'notification:received'),
+    async () => (stored = (await store.events.list({ limit: count + 1, direction: 'forward' })).length) === count,
+    () => `${count} stored events (${stored} now)`,
+    20_000,
+  );
+}
+
+/** Waits until `client` holds `count` open connections (WebSockets and SSE streams) on the gateway. */
+export async function openConnections(auth: AuthGateway, client: string, count: number): Promise<void> {
+  const { connections } = auth.gw.services.auth;
+  await whenTrue(connections.watch, () => connections.count(client) === count, () => `${count} connections of ${client} (${connections.count(client)} now)`);
 }
 
 /** A GraphQL POST with an optional bearer token. */

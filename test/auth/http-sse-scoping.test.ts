@@ -4,8 +4,7 @@ import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
 import { makeKey, mint } from '../helpers/jwks.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
-import { until } from '../fanout/raw-client.js';
-import { addEvent, FROM_START, notificationListeners, post, STREAM } from './helpers.js';
+import { addEvent, FROM_START, notificationListeners, openConnections, post, storedEvents, STREAM } from './helpers.js';
 
 const PAGE = `query($first: Int, $after: String, $last: Int, $before: String, $userId: ID) {
   notificationEvents(first: $first, after: $after, last: $last, before: $before, userId: $userId) {
@@ -93,7 +92,7 @@ describe('client authentication and per-user scoping over HTTP and SSE', () => {
     const [alice, bob, partner] = await Promise.all([auth.user('alice'), auth.user('bob'), auth.partner()]);
     const ids = [addEvent(auth, 'alice'), addEvent(auth, 'bob'), addEvent(auth, null), addEvent(auth, 'alice'), addEvent(auth, 'bob'), addEvent(auth, 'alice')];
     const [a1, b1, account, a2, , a3] = ids;
-    await until(async () => (await post(auth, PAGE, { first: 10 }, partner)).body.data?.notificationEvents.edges.length === 6, 'six stored events');
+    await storedEvents(auth, 6);
 
     const page = async (token: string, variables: Record<string, unknown>) => (await post(auth, PAGE, variables, token)).body.data.notificationEvents;
     const nodes = (p: any): string[] => p.edges.map((e: any) => e.node.id);
@@ -123,7 +122,8 @@ describe('client authentication and per-user scoping over HTTP and SSE', () => {
     const [alice, bob, partner] = await Promise.all([auth.user('alice'), auth.user('bob'), auth.partner()]);
     const a1 = addEvent(auth, 'alice');
     const b1 = addEvent(auth, 'bob');
-    await until(async () => (await post(auth, PAGE, { first: 10 }, partner)).body.data?.notificationEvents.edges.length === 2, 'two stored events');
+    await storedEvents(auth, 2);
+    expect((await post(auth, PAGE, { first: 10 }, partner)).body.data.notificationEvents.edges).toHaveLength(2);
 
     const aLive = open(auth, STREAM, {}, alice);
     const aReplay = open(auth, STREAM, { after: FROM_START }, alice);
@@ -142,6 +142,6 @@ describe('client authentication and per-user scoping over HTTP and SSE', () => {
     expect((refused.failed as NetworkError).response?.status).toBe(429);
     expect(auth.gw.services.auth.connections.count('subject:alice')).toBe(2);
     aLive.dispose();
-    await until(() => auth.gw.services.auth.connections.count('subject:alice') === 1, 'the closed stream to be released');
+    await openConnections(auth, 'subject:alice', 1);
   });
 });

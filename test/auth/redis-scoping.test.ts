@@ -2,8 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
 import { cleanupPrefix, describeRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { closeRawClients, until } from '../fanout/raw-client.js';
-import { addEvent, FROM_START, notificationListeners, post, signedIn, STREAM, waitEvents } from './helpers.js';
+import { closeRawClients } from '../fanout/raw-client.js';
+import { addEvent, FROM_START, notificationListeners, post, signedIn, storedEvents, STREAM, waitEvents } from './helpers.js';
 
 const PAGE = `query($first: Int, $after: String, $last: Int, $types: [NotificationType!]) {
   notificationEvents(first: $first, after: $after, last: $last, types: $types) {
@@ -33,7 +33,8 @@ describe('per-user scoping on the Redis event log (cluster mode)', () => {
     addEvent(auth, null);
     const a2 = addEvent(auth, 'alice');
     addEvent(auth, 'bob');
-    await until(async () => (await post(auth, PAGE, { first: 10 }, partner)).body.data?.notificationEvents.edges.length === 5, 'five stored events');
+    await storedEvents(auth, 5);
+    expect((await post(auth, PAGE, { first: 10 }, partner)).body.data.notificationEvents.edges).toHaveLength(5);
 
     const page = async (variables: Record<string, unknown>) => (await post(auth, PAGE, variables, alice)).body.data.notificationEvents;
     const ids = (p: any): string[] => p.edges.map((e: any) => e.node.id);

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { stopLeftovers } from '../helpers/gateway.js';
 import { makeKey, mint } from '../helpers/jwks.js';
-import { closeRawClients, until } from '../fanout/raw-client.js';
-import { addEvent, codesOf, connectWith, firstAnswer, FROM_START, notificationListeners, signedIn, STREAM, waitEvents } from './helpers.js';
+import { closeRawClients } from '../fanout/raw-client.js';
+import { addEvent, codesOf, connectWith, firstAnswer, FROM_START, notificationListeners, openConnections, signedIn, STREAM, waitEvents } from './helpers.js';
 
 describe('client authentication and per-user scoping over WebSocket', () => {
   let auth: AuthGateway;
@@ -109,7 +109,7 @@ describe('client authentication and per-user scoping over WebSocket', () => {
     expect((await (await connectWith(auth, null)).closed).code).toBe(1008);
 
     await first!.close();
-    await until(() => auth.gw.services.auth.connections.count('subject:alice') === 1, 'the closed socket to be released');
+    await openConnections(auth, 'subject:alice', 1);
     await signedIn(auth, alice);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/domain/notification.js';
 import { seededRandom } from '../../src/simulator/catalogue.js';
 import { wsClient, type TestSubscription } from '../helpers/clients.js';
-import { killLeftoverProcesses, spawnGateway, spawnProject } from '../helpers/process.js';
+import { killLeftoverProcesses, projectCommand, spawnGateway, spawnProject } from '../helpers/process.js';
 import { within } from '../helpers/queue.js';
 import { spawnSimulator, type SimulatorProcess } from '../helpers/simulator-process.js';
 
@@ -120,7 +120,9 @@ describe('chaos: SIGKILL of the gateway under upstream faults', () => {
     const duplicates = ids.length - new Set(ids).size;
     const lost = upstream.filter((id) => !ids.includes(id)).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`chaos (seed ${SEED}): ${KILLS} kills (${early} while starting), ${upstream.length} events, ${duplicates} duplicates, ${lost} lost, faults: ${faults.join(', ')}, ${seconds} s`);
+    console.log(
+      `chaos (seed ${SEED}, node ${projectCommand('src/main.ts').join(' ')}): ${KILLS} kills (${early} while starting), ${upstream.length} events, ${duplicates} duplicates, ${lost} lost, faults: ${faults.join(', ')}, ${seconds} s`,
+    );
     expect(duplicates).toBe(0);
     expect(lost).toBe(0);
     expect(ids).toEqual(upstream);

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { builtinModules } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { wsClient } from '../helpers/clients.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
+import { ensureBuilt } from '../helpers/build.js';
 
 /**
  * The built gateway as operators run it: `npm start` (npm, then `node dist/main.js` in its
@@ -18,18 +19,10 @@ const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'gateway-lifecycle-'));
 const started = new Set<ChildProcess>();
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
 beforeAll(() => {
   // `npm ci` builds dist/ (prepare); a tree edited since is built again
-  const main = join(root, 'dist/main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, encoding: 'utf8' });
-  expect(build.status, build.stdout + build.stderr).toBe(0);
+  const build = ensureBuilt();
+  if (build) expect(build.status, build.output).toBe(0);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {

@@ -37,6 +37,9 @@ describe('live prices end to end (graphql-ws and SSE against the simulator)', ()
   beforeEach(async () => {
     gw = await startTestGateway();
     await within(waitSubscribed(gw), 10_000, 'the upstream subscription');
+    // every price these tests see is one they emit: the simulator's own ticks (one pair every
+    // few seconds) would slip into a slow run
+    gw.simulator.prices.controls.stallAll(true);
   });
   afterEach(async () => {
     await gw.stop();

@@ -4,7 +4,8 @@ import { WsCloseCode } from '../../src/server/fanout/close-codes.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
-import { metric, rawClient, until, useGatewayClients } from './raw-client.js';
+import { gauge, metric, rawClient, useGatewayClients } from './raw-client.js';
+import { whenTrue } from '../helpers/when.js';
 
 const HIGH_WATER = 16_384;
 const LIMIT = 262_144;
@@ -49,7 +50,7 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     const slow = await rawClient(gw.server.wsUrl);
     await slow.init();
     slow.subscribe('slow', PRICES);
-    await until(async () => (await metric(gw, M.members)) === 3, 'three members');
+    await gauge(gw, M.members, 3);
     expect(await metric(gw, M.groups)).toBe(1);
     slow.pause();
     const executedBefore = await metric(gw, M.executions, { field: 'priceUpdated' });
@@ -105,10 +106,10 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     expect(received).toBeLessThan(seq);
     // every frame of the group (the simulator's own included) either reaches it or was replaced
     const owed = async (): Promise<number> => (await metric(gw, M.executions, { field: 'priceUpdated' })) - executedBefore - (await metric(gw, M.conflated));
-    await until(async () => {
+    await whenTrue(slow.frames.watch, async () => {
       for (; slow.frames.pending > 0; slowFrames++) void slow.frames.shift();
       return slowFrames >= (await owed());
-    }, 'every frame not replaced');
+    }, () => `every frame not replaced (${slowFrames} received)`);
     expect(slowFrames).toBe(await owed());
     expect(await metric(gw, M.slowCloses)).toBe(0);
     expect(slow.binaryFrames()).toBe(0);
@@ -125,7 +126,7 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     const slow = await rawClient(gw.server.wsUrl);
     await slow.init();
     slow.subscribe('slow', EVENTS);
-    await until(async () => (await metric(gw, M.members)) === 2, 'two members');
+    await gauge(gw, M.members, 2);
     slow.pause();
 
     const ids: string[] = [];
@@ -140,10 +141,11 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
         10_000,
         'the poller',
       );
-      await until(async () => {
+      // sampled at each frame the healthy client receives
+      await whenTrue(good.messages.watch, async () => {
         maxQueued = Math.max(maxQueued, await metric(gw, M.queuedBytes));
         return good.messages.all.length === target;
-      }, `the healthy client at ${target}`);
+      }, () => `the healthy client at ${target} (${good.messages.all.length} now)`);
     }
     expect(await metric(gw, M.slowCloses)).toBe(1);
     expect(maxQueued).toBeLessThanOrEqual(LIMIT);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, expect } from 'vitest';
 import { wsClient, type TestWsClient } from '../helpers/clients.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
+import { whenTrue } from '../helpers/when.js';
 import { metricValue } from '../../src/metrics/series.js';
 import { stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 
@@ -89,19 +90,23 @@ export async function rawClient(url: string, protocol: string | string[] = 'grap
   return client;
 }
 
-/** Waits, turn by turn of the event loop, until `check` holds. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  await within(
-    (async () => {
-      while (!(await check())) await new Promise((r) => setImmediate(r));
-    })(),
-    ms,
-    what,
-  );
-}
-
 export function metric(gw: TestGateway, name: string, labels?: Record<string, string>): Promise<number> {
   return metricValue(gw.services.metrics.registry, name, labels);
+}
+
+/**
+ * Resolves once the gauge `name` reads `expected` (or satisfies it): read at once, then after
+ * each change the gateway's gauges report (fan-out groups and members, SSE streams).
+ */
+export function gauge(gw: TestGateway, name: string, expected: number | ((value: number) => boolean), ms = 10_000): Promise<void> {
+  const holds = typeof expected === 'number' ? (n: number) => n === expected : expected;
+  let last: number | null = null;
+  return whenTrue(
+    gw.services.metrics.gauges.watch,
+    async () => holds((last = await metric(gw, name))),
+    () => `${name} ${typeof expected === 'number' ? `at ${expected}` : `to satisfy ${String(expected)}`} (last read ${last})`,
+    ms,
+  );
 }
 
 /**

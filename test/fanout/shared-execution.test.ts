@@ -4,7 +4,9 @@ import { FANOUT_METRICS as M } from '../../src/metrics/fanout-metrics.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import type { TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
-import { metric, rawClient, until, useGatewayClients } from './raw-client.js';
+import { gauge, metric, rawClient, useGatewayClients } from './raw-client.js';
+import { listenerCount } from '../helpers/bus-watch.js';
+import { whenTrue } from '../helpers/when.js';
 import { metricTotal } from '../../src/metrics/series.js';
 
 const BY_FILTER = `subscription Prices($filter: PriceFilter) { priceUpdated(filter: $filter) { id ask bid } }`;
@@ -17,6 +19,8 @@ const COMBOS = [
   { query: EUR_MIDS, variables: undefined, pairs: ['BTC:EUR', 'ETH:EUR'], fields: ['id', 'asset', 'mid'] },
 ];
 
+/** Each message any of `subs` receives, as a source for `whenTrue`. */
+const messagesOf = (subs: ReadonlyArray<{ sub: TestSubscription }>) => subs.map((s) => s.sub.messages.watch);
 const executions = (gw: TestGateway): Promise<number> => metricTotal(gw.services.metrics.registry, M.executions);
 const frames = (gw: TestGateway): Promise<number> => metric(gw, 'upstream_frames_total', { channel: 'prices-v1' });
 
@@ -36,14 +40,14 @@ describe('shared execution: one execution per group per event', () => {
       const combo = COMBOS[i % 3]!;
       subs.push({ combo, sub: connect().subscribe(combo.query, combo.variables) });
     }
-    await until(async () => (await metric(gw, M.members)) === 50, '50 members');
+    await gauge(gw, M.members, 50);
     expect(await metric(gw, M.groups)).toBe(3);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(3);
 
     const emit = (asset: string, fiat: string, ask: string): void =>
       void gw.simulator.prices.controls.emitPrice(asset, fiat, { ask, bid: '1.00000' });
     const expectAll = async (label: string, count: number): Promise<void> => {
-      await until(() => subs.every((s) => s.sub.messages.all.length >= count), `${label}: ${count} frames at every client`);
+      await whenTrue(messagesOf(subs), () => subs.every((s) => s.sub.messages.all.length >= count), `${label}: ${count} frames at every client`);
     };
 
     // every group matches BTC:EUR: executions per upstream event = number of groups
@@ -59,7 +63,7 @@ describe('shared execution: one execution per group per event', () => {
     emit('ETH', 'EUR', '200.00000');
     emit('BTC', 'USD', '300.00000');
     emit('BTC', 'EUR', '400.00000');
-    await until(() => subs.every((s) => s.sub.messages.all.length === 5 + s.combo.pairs.length), 'the last frames');
+    await whenTrue(messagesOf(subs), () => subs.every((s) => s.sub.messages.all.length === 5 + s.combo.pairs.length), 'the last frames');
     expect((await executions(gw)) - exec1).toBe(1 + 1 + 3);
 
     const feed = [
@@ -80,7 +84,8 @@ describe('shared execution: one execution per group per event', () => {
     }
     expect(await metricTotal(gw.services.metrics.registry, M.deliveries)).toBeGreaterThanOrEqual(50 * 5);
     for (const { sub } of subs) sub.dispose();
-    await until(async () => (await metric(gw, M.groups)) === 0 && gw.services.bus.listenerCount('price:updated') === 0, 'every group released');
+    await gauge(gw, M.groups, 0);
+    await listenerCount(gw.services.bus, 'price:updated', 0);
   });
 
   it('members join and leave; the last one out releases the bus listener, whether it completes or disconnects', async () => {
@@ -90,22 +95,22 @@ describe('shared execution: one execution per group per event', () => {
       ((await within(s.nextData(), 5000, what)).priceUpdated as { ask: string }).ask;
 
     const one = connect().subscribe(query);
-    await until(async () => (await metric(gw, M.members)) === 1, 'one member');
+    await gauge(gw, M.members, 1);
     const two = connect().subscribe(`  ${query.replace(/\s+/g, '  ')}  `); // same document, other whitespace
-    await until(async () => (await metric(gw, M.members)) === 2, 'two members');
+    await gauge(gw, M.members, 2);
     expect(await metric(gw, M.groups)).toBe(1);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
 
     emit('1.00000');
     expect([await ask(one, 'one: 1'), await ask(two, 'two: 1')]).toEqual(['1.00000', '1.00000']);
     one.dispose();
-    await until(async () => (await metric(gw, M.members)) === 1, 'one left');
+    await gauge(gw, M.members, 1);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
     emit('2.00000');
     expect(await ask(two, 'two: 2')).toBe('2.00000');
 
     const three = connect().subscribe(query);
-    await until(async () => (await metric(gw, M.members)) === 2, 'three joined');
+    await gauge(gw, M.members, 2);
     emit('3.00000');
     expect([await ask(two, 'two: 3'), await ask(three, 'three: 3')]).toEqual(['3.00000', '3.00000']);
     const nexts = (x: TestSubscription): number => x.messages.all.filter((m) => m.kind === 'next').length;
@@ -113,26 +118,26 @@ describe('shared execution: one execution per group per event', () => {
 
     // one leaves by completing, the last one by dropping its connection
     two.dispose();
-    await until(async () => (await metric(gw, M.members)) === 1, 'two left');
+    await gauge(gw, M.members, 1);
     const raw = await rawClient(gw.server.wsUrl);
     await raw.init();
     raw.subscribe('r', query);
-    await until(async () => (await metric(gw, M.members)) === 2, 'raw joined');
+    await gauge(gw, M.members, 2);
     three.dispose();
-    await until(async () => (await metric(gw, M.members)) === 1, 'three left');
+    await gauge(gw, M.members, 1);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(1);
     await raw.close();
-    await until(async () => (await metric(gw, M.groups)) === 0, 'the group released');
-    await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'the listener released');
+    await gauge(gw, M.groups, 0);
+    await listenerCount(gw.services.bus, 'price:updated', 0);
     expect(await metric(gw, M.members)).toBe(0);
 
     // a new subscriber starts a new group
     const four = connect().subscribe(query);
-    await until(() => gw.services.bus.listenerCount('price:updated') === 1, 'a new group');
+    await listenerCount(gw.services.bus, 'price:updated', 1);
     emit('4.00000');
     expect(await ask(four, 'four: 4')).toBe('4.00000');
     four.dispose();
-    await until(() => gw.services.bus.listenerCount('price:updated') === 0, 'released again');
+    await listenerCount(gw.services.bus, 'price:updated', 0);
   });
 
   it('does not share replays: notificationReceived with a cursor runs on its own, live ones share', async () => {
@@ -141,7 +146,7 @@ describe('shared execution: one execution per group per event', () => {
     const a = connect().subscribe(live);
     const b = connect().subscribe(live);
     const c = connect().subscribe(replay, { after: null });
-    await until(async () => (await metric(gw, M.members)) === 3, 'three shared members');
+    await gauge(gw, M.members, 3);
     expect(await metric(gw, M.groups)).toBe(2);
     const cursor = 'cursor-that-does-not-exist';
     const d = connect().subscribe(replay, { after: cursor });
@@ -149,6 +154,6 @@ describe('shared execution: one execution per group per event', () => {
     expect(message.kind === 'next' && message.result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(await metric(gw, M.unshared, { field: 'notificationReceived' })).toBe(1);
     for (const s of [a, b, c]) s.dispose();
-    await until(async () => (await metric(gw, M.groups)) === 0, 'released');
+    await gauge(gw, M.groups, 0);
   });
 });

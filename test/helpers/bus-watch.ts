@@ -1,4 +1,5 @@
 import type { Bus, SubscribeOptions } from '../../src/bus/bus.js';
+import type { Watch } from '../../src/change-listeners.js';
 import type { Topic, Topics } from '../../src/bus/topics.js';
 import { AsyncQueue, within } from './queue.js';
 
@@ -62,4 +63,14 @@ export function published<K extends Topic>(bus: Bus, topic: K, predicate: (paylo
     });
   });
   return within(seen, ms, `a ${topic} event`).finally(() => off());
+}
+
+/** The changes of `bus`'s listener counts, as a source for `whenTrue`. */
+export function busListeners(bus: Bus): Watch {
+  return (listener) => bus.watchListeners(() => listener());
+}
+
+/** Each publication on `topic`, as a source for `whenTrue` (the store holds a notification before it is published). */
+export function publications(bus: Bus, topic: Topic): Watch {
+  return (listener) => bus.on(topic, () => listener());
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Simulator } from '../../src/simulator/index.js';
+import { isBuilt } from './build.js';
 import { AsyncQueue, within } from './queue.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -36,9 +37,19 @@ export function killLeftoverProcesses(): number {
   return killStillRunning(children);
 }
 
-/** Runs a command of the project (`src/main.ts` by default) as its own process, as `npm start` does. */
+/**
+ * How to run `script` (a file under src/): `node dist/….js`, its build, when dist/ is current
+ * (after `npm ci` or `npm run build`), else through the TypeScript loader (`--import tsx`), so
+ * that an edit to src/ not yet built is what runs. The first starts several times faster.
+ */
+export function projectCommand(script: string, built = isBuilt()): string[] {
+  if (!/^src\/.+\.ts$/.test(script)) throw new Error(`expected a TypeScript file under src/, got ${script}`);
+  return built ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
+}
+
+/** Runs a command of the project (`src/main.ts` by default) as its own process, as `npm start` does (see projectCommand). */
 export function spawnProject(env: Record<string, string>, script = 'src/main.ts'): { child: ChildProcess; logs: AsyncQueue<Record<string, unknown>>; stderr: string[]; exited: GatewayProcess['exited'] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, projectCommand(script), {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,6 +45,13 @@ export class AsyncQueue<T> {
     });
   }
 
+  /** Calls `listener` after each value pushed; returns what stops it. */
+  readonly watch = (listener: () => void): (() => void) => {
+    const watcher = (): void => listener();
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
+  };
+
   get pending(): number {
     return this.items.length;
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import type { NotificationRecord } from '../../src/domain/notification.js';
 import { createIngest, StoreUnavailableError, type Ingest } from '../../src/ingest/ingest.js';
-import type { IngestMetrics, IngestSource } from '../../src/ingest/metrics.js';
+import type { IngestMetrics, IngestSource } from '../../src/ingest/ingest-metrics.js';
 import type { EventLog } from '../../src/store/types.js';
 import { useTmpStores } from '../helpers/tmp-store.js';
 import { polled, pushed } from '../store/event-log-identity.js';

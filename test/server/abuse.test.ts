@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LIMIT_CODES } from '../../src/server/use-operation-limits.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
-import { closeRawClients, metric, rawClient, until } from '../fanout/raw-client.js';
+import { closeRawClients, gauge, metric, rawClient } from '../fanout/raw-client.js';
 
 /**
  * Requests built to hurt are refused before anything executes, while the gateway goes on
@@ -34,7 +34,7 @@ describe('abuse', () => {
     const live = await rawClient(gw.server.wsUrl);
     await live.init();
     live.subscribe('live', 'subscription { priceUpdated(filter: { pairs: [{ asset: "BTC", fiat: "EUR" }] }) { id ask } }');
-    await until(async () => (await metric(gw, 'graphql_subscription_members')) === 1, 'the live subscription');
+    await gauge(gw, 'graphql_subscription_members', 1);
     const post = () => fetch(gw.server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: JSON.stringify({ query }) });
     // several at once, with the health check and a price in between
     const attacks = Array.from({ length: 4 }, post);
@@ -51,7 +51,7 @@ describe('abuse', () => {
     const frame = JSON.parse(await live.frames.find((f) => f.includes('7.77777')));
     expect(frame).toMatchObject({ id: 'live', type: 'next', payload: { data: { priceUpdated: { id: 'BTC:EUR', ask: '7.77777' } } } });
     await live.close();
-    await until(async () => (await metric(gw, 'graphql_subscription_members')) === 0, 'no members');
+    await gauge(gw, 'graphql_subscription_members', 0);
   });
 
   it('10,000 subscriptions with distinct variables on one connection: 100 live, the rest refused with a code, groups bounded', async () => {
@@ -66,7 +66,7 @@ describe('abuse', () => {
     expect(new Set(refusals.map((f) => JSON.parse(f).payload[0].extensions.code))).toEqual(new Set(['MAX_SUBSCRIPTIONS_PER_CONNECTION_EXCEEDED']));
     expect(await metric(gw, 'graphql_subscription_groups')).toBe(100);
     await c.close();
-    await until(async () => (await metric(gw, 'graphql_subscription_groups')) === 0, 'no groups');
+    await gauge(gw, 'graphql_subscription_groups', 0);
   });
 
   it('20,000 subscribe/complete cycles leave no group, member or subscription behind (heap and RSS are logged)', async () => {
@@ -82,7 +82,7 @@ describe('abuse', () => {
       await c.frames.find((f) => f === `{"type":"pong","payload":{"round":${round}}}`);
     }
     expect(c.frames.all.filter((f) => f.includes('"type":"error"'))).toEqual([]);
-    await until(async () => (await metric(gw, 'graphql_subscription_groups')) === 0, 'no groups');
+    await gauge(gw, 'graphql_subscription_groups', 0);
     expect(await metric(gw, 'graphql_subscription_members')).toBe(0);
     expect(gw.services.bus.listenerCount('price:updated')).toBe(0);
     global.gc?.();

@@ -7,7 +7,7 @@ import { useGraphiQLPage } from '../../src/server/graphiql-page.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { sseClient } from '../helpers/clients.js';
 import { startYoga } from '../helpers/limited-yoga.js';
-import { metric, until } from '../fanout/raw-client.js';
+import { gauge, metric } from '../fanout/raw-client.js';
 
 /** Log lines as parsed JSON, for what a gateway logs. */
 function logCapture(): { lines: Array<Record<string, any>>; text: () => string; stream: Writable } {
@@ -189,9 +189,9 @@ describe('SSE streams', () => {
     expect(await metric(open, 'graphql_sse_streams')).toBe(0);
     const client = sseClient(open.server.graphqlUrl);
     const subscription = client.subscribe('subscription { priceUpdated { id } }');
-    await until(async () => (await metric(open, 'graphql_sse_streams')) === 1, 'one SSE stream');
+    await gauge(open, 'graphql_sse_streams', 1);
     subscription.dispose();
     client.dispose();
-    await until(async () => (await metric(open, 'graphql_sse_streams')) === 0, 'no SSE stream');
+    await gauge(open, 'graphql_sse_streams', 0);
   });
 });

@@ -4,7 +4,7 @@ import { LIMIT_CODES } from '../../src/server/use-operation-limits.js';
 import { retainedParams } from '../../src/server/fanout/connection-limits.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { within } from '../helpers/queue.js';
-import { closeRawClients, metric, rawClient, until } from '../fanout/raw-client.js';
+import { closeRawClients, gauge, rawClient } from '../fanout/raw-client.js';
 
 /** One document per limit, each just over it with the defaults, and the code it must be refused with. */
 const aliases = (n: number, selection: string) => Array.from({ length: n }, (_, i) => `a${i}: ${selection}`).join(' ');
@@ -198,7 +198,7 @@ describe('trusted documents on HTTP and WebSocket', () => {
     const c = await rawClient(gw.server.wsUrl);
     await c.init();
     c.send({ id: 'live', type: 'subscribe', payload: { documentId: idOf('LivePrices'), variables: { filter: { pairs: [{ asset: 'BTC', fiat: 'EUR' }] } } } });
-    await until(async () => (await metric(gw, 'graphql_subscription_groups')) >= 1, 'the group');
+    await gauge(gw, 'graphql_subscription_groups', (n) => n >= 1);
     gw.simulator.prices.controls.emitPrice('BTC', 'EUR', { ask: '3.00000', bid: '1.00000' });
     const frame = JSON.parse(await c.frames.find((f) => f.includes('"3.00000"')));
     expect(frame).toMatchObject({ id: 'live', type: 'next', payload: { data: { priceUpdated: { asset: 'BTC', ask: '3.00000' } } } });

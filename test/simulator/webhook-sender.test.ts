@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makePayload, SIMULATED_EVENT_TYPES } from '../../src/simulator/events-catalogue.js';
 import { createWebhookSender, type WebhookSenderOptions } from '../../src/simulator/webhook-sender.js';
 import { parseWebhookKeys } from '../../src/upstream/webhooks/keys.js';
-import type { WebhookMetrics, WebhookRefusal } from '../../src/upstream/webhooks/metrics.js';
+import type { WebhookMetrics, WebhookRefusal } from '../../src/upstream/webhooks/receiver-metrics.js';
 import { disposerList, serveOnLoopback } from '../helpers/servers.js';
 import { digestOf, recordingIngest, serveReceiver } from '../webhooks/helpers.js';
 

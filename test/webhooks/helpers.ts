@@ -3,7 +3,7 @@ import { createSigner, httpbis } from 'http-message-signatures';
 import { handleWebhookHttp } from '../../src/upstream/webhooks/node-http.js';
 import { parseWebhookKeys, type WebhookKeySet } from '../../src/upstream/webhooks/keys.js';
 import { createWebhookReceiver, type IngestResult, type WebhookReceiverOptions } from '../../src/upstream/webhooks/receiver.js';
-import { createWebhookVerifier, type WebhookVerifierOptions } from '../../src/upstream/webhooks/verifier.js';
+import { createWebhookVerifier, type WebhookVerifierOptions } from '../../src/upstream/webhooks/signature-verifier.js';
 import { serveOnLoopback, type Served } from '../helpers/servers.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadWebhookKeys, parseWebhookKeys } from '../../src/upstream/webhooks/keys.js';
-import { createWebhookVerifier } from '../../src/upstream/webhooks/verifier.js';
+import { createWebhookVerifier } from '../../src/upstream/webhooks/signature-verifier.js';
 import { jwksOf, makeKey, signRequest } from './helpers.js';
 
 const pem = (key: ReturnType<typeof makeKey>): string => key.publicKey.export({ type: 'spki', format: 'pem' }).toString();

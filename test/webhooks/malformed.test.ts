@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readWebhookBody, topLevelMember } from '../../src/upstream/webhooks/body.js';
 import { checkContentDigest } from '../../src/upstream/webhooks/digest.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../src/upstream/webhooks/receiver.js';
-import { createWebhookVerifier, type WebhookVerifier } from '../../src/upstream/webhooks/verifier.js';
+import { createWebhookVerifier, type WebhookVerifier } from '../../src/upstream/webhooks/signature-verifier.js';
 import { digestOf, keySetOf, makeKey, recordingIngest, signRequest, type SignedRequest } from './helpers.js';
 
 const URL_ = 'http://127.0.0.1:4000/webhooks/bitpanda/user.update';

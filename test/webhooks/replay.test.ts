@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWebhookReceiver } from '../../src/upstream/webhooks/receiver.js';
 import { createReplayCache } from '../../src/upstream/webhooks/replay.js';
-import { createWebhookVerifier } from '../../src/upstream/webhooks/verifier.js';
+import { createWebhookVerifier } from '../../src/upstream/webhooks/signature-verifier.js';
 import { keySetOf, makeKey, signRequest } from './helpers.js';
 
 describe('replay cache', () => {

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { bearerToken } from '../../auth/credentials.js';
 import { isAuthError, UNAUTHENTICATED, type AuthError } from '../../auth/errors.js';
-import { createTokenVerifier, identify, type TokenVerifier } from '../../auth/verifier.js';
-import type { AnonymousAccess, Identity } from '../../domain/identity.js';
+import { createTokenVerifier, identify, type TokenVerifier } from '../../auth/token-verifier.js';
+import { ANONYMOUS, type AnonymousAccess, type Identity } from '../../domain/identity.js';
 import { viewerOf, type Viewer } from '../../domain/viewer.js';
 import { createConnectionLimiter, type ConnectionLimiter } from './connection-limiter.js';
 
@@ -68,9 +68,11 @@ export function createClientAuth(options: ClientAuthOptions = {}): ClientAuth {
     jwksUrl === null
       ? null
       : createTokenVerifier({ jwksUrl, userClaim, partnerScope, now, ...(issuer !== null ? { issuer } : {}), ...(audience !== null ? { audience } : {}) });
-  const identifyToken = async (token: string | null) => {
+  // every anonymous caller is the same: one identity and viewer for all of them
+  const anonymousCaller = Object.freeze({ identity: ANONYMOUS, viewer: Object.freeze(viewerOf(ANONYMOUS, anonymous)) });
+  const identifyToken = async (token: string | null): Promise<{ identity: Identity; viewer: Viewer }> => {
     const identity = await identify(verifier, token);
-    return { identity, viewer: viewerOf(identity, anonymous) };
+    return identity === ANONYMOUS ? anonymousCaller : { identity, viewer: viewerOf(identity, anonymous) };
   };
   return {
     verifier,

@@ -1,4 +1,5 @@
 import type { Identity } from '../../domain/identity.js';
+import { createChangeListeners, type Watch } from '../../change-listeners.js';
 
 /** The `extensions.code` (SSE, HTTP 429) and close reason (WebSocket) of a connection over the cap. */
 export const TOO_MANY_CONNECTIONS = 'TOO_MANY_CONNECTIONS';
@@ -9,6 +10,8 @@ export interface ConnectionLimiter {
   /** open connections of one client */
   count(client: string): number;
   readonly max: number;
+  /** calls `listener` after each slot taken or given back */
+  watch: Watch;
 }
 
 /**
@@ -20,14 +23,17 @@ export function createConnectionLimiter(options: { max: number }): ConnectionLim
   if (!Number.isSafeInteger(max) || max < 0) throw new Error(`connections per client: expected 0 (no cap) or a positive integer, got ${max}`);
   const open = new Map<string, number>();
   const noop = (): void => {};
+  const changes = createChangeListeners();
   return {
     max,
     count: (client) => open.get(client) ?? 0,
+    watch: changes.watch,
     acquire(client) {
       if (max === 0) return noop;
       const now = open.get(client) ?? 0;
       if (now >= max) return null;
       open.set(client, now + 1);
+      changes.changed();
       let released = false;
       return () => {
         if (released) return;
@@ -35,6 +41,7 @@ export function createConnectionLimiter(options: { max: number }): ConnectionLim
         const left = (open.get(client) ?? 1) - 1;
         if (left <= 0) open.delete(client);
         else open.set(client, left);
+        changes.changed();
       };
     },
   };

@@ -60,6 +60,12 @@ class ConnectionCredentials {
 }
 
 /**
+ * The context of every anonymous connection: it has no token to renew (`authenticate` on it is
+ * refused, as `mayRenew` refuses an anonymous identity) and nothing expires.
+ */
+const ANONYMOUS_CONTEXT = Object.freeze({ renewConnection: (_identity: TokenIdentity): boolean => false });
+
+/**
  * Client authentication on the GraphQL WebSocket, at `connection_init`: the token of the
  * payload's `authorization` (or of the upgrade's `Authorization` header) is verified (a bad or
  * expired one closes the socket with 4403), the connection counts against
@@ -80,6 +86,8 @@ export function createWsAuthenticator(options: { auth: ClientAuth; logger?: Logg
     if (release === null) {
       throw new ConnectionRefused(WsCloseCode.PolicyViolation, `Too many connections: at most ${auth.connections.max} per client`);
     }
+    // nothing to watch or renew: no per-connection state beyond the limiter's slot
+    if (found.identity.kind === 'anonymous') return { viewer: found.viewer, context: ANONYMOUS_CONTEXT, release };
     const credentials = new ConnectionCredentials(found.identity, auth.now, auth.timers, control);
     return {
       viewer: found.viewer,

@@ -6,6 +6,7 @@ import { resultJson } from './messages.js';
 import type { FanoutScheduler } from './scheduler.js';
 import type { Subscriber } from './subscriber.js';
 import { SubscriberOverflowError } from '../../bus/bus.js';
+import { createChangeListeners, type Watch } from '../../change-listeners.js';
 
 type SharedOperation = Extract<PreparedOperation, { kind: 'shared' }>;
 
@@ -25,6 +26,8 @@ interface Group {
   iterator: AsyncIterator<ExecutionResult> | null;
   /** no more frames from this group: released by its last member or ended by its source */
   over: boolean;
+  /** a member was cancelled: one function per group, not a closure per member */
+  leave: (subscriber: Subscriber) => void;
 }
 
 export interface SubscriptionGroups {
@@ -32,6 +35,8 @@ export interface SubscriptionGroups {
   join(subscriber: Subscriber, operation: SharedOperation): void;
   readonly groups: number;
   readonly members: number;
+  /** calls `listener` after each change of `groups` or `members` (joins and leaves, not frames) */
+  watch: Watch;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -66,6 +71,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
   const { yoga, scheduler, metrics = NO_FANOUT_METRICS } = options;
   const groups = new Map<string, Group>();
   let members = 0;
+  const changes = createChangeListeners();
 
   function membersOf(group: Group): Subscriber[] {
     return (group.snapshot ??= [...group.members]);
@@ -75,10 +81,12 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     if (!group.members.delete(subscriber)) return;
     group.snapshot = null;
     members--;
-    if (group.members.size > 0 || group.over) return;
-    group.over = true;
-    if (groups.get(group.key) === group) groups.delete(group.key);
-    void group.iterator?.return?.()?.catch(() => undefined);
+    if (group.members.size === 0 && !group.over) {
+      group.over = true;
+      if (groups.get(group.key) === group) groups.delete(group.key);
+      void group.iterator?.return?.()?.catch(() => undefined);
+    }
+    changes.changed();
   }
 
   /** The source ended or failed: members get the last word after every frame before it. */
@@ -89,6 +97,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     const targets = membersOf(group);
     members -= group.members.size;
     group.members.clear();
+    changes.changed();
     scheduler.each(targets, deliver);
   }
 
@@ -138,7 +147,7 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
   }
 
   function start(operation: SharedOperation): Group {
-    const group: Group = { key: operation.key, operation, members: new Set(), snapshot: null, iterator: null, over: false };
+    const group: Group = { key: operation.key, operation, members: new Set(), snapshot: null, iterator: null, over: false, leave: (s) => leave(group, s) };
     groups.set(operation.key, group);
     run(group).catch((error: unknown) => {
       const targets = membersOf(group);
@@ -155,7 +164,8 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
       group.members.add(subscriber);
       group.snapshot = null;
       members++;
-      subscriber.onCancel(() => leave(group, subscriber));
+      subscriber.onCancel(group.leave);
+      changes.changed();
     },
     get groups() {
       return groups.size;
@@ -163,5 +173,6 @@ export function createSubscriptionGroups(options: SubscriptionGroupsOptions): Su
     get members() {
       return members;
     },
+    watch: changes.watch,
   };
 }

@@ -51,6 +51,22 @@ export interface OperationPreparerOptions {
   trustedDocuments?: TrustedDocuments | null;
 }
 
+/** The fields envelop's context starts from for one `subscribe`: the connection's own context, under what the protocol sets. */
+const PROTOCOL_KEYS = new Set(['viewer', 'connectionParams', 'req', 'socket', 'params']);
+
+function initialContext(connection: ConnectionInfo, params: SubscribePayload): Record<string, unknown> {
+  const initial: Record<string, unknown> = {
+    viewer: connection.viewer,
+    connectionParams: connection.connectionParams,
+    req: connection.request,
+    socket: connection.socket,
+    params,
+  };
+  const own = connection.context;
+  if (own) for (const key of Object.keys(own)) if (!PROTOCOL_KEYS.has(key)) initial[key] = own[key];
+  return initial;
+}
+
 /** The error as the client gets it: its own code when it has one (a limit, a trusted-document refusal), else `code`. */
 function coded(error: unknown, code: string): GraphQLError {
   if (error instanceof GraphQLError) {
@@ -122,12 +138,13 @@ function rootField(operation: OperationDefinitionNode): FieldNode | null {
  */
 export function createOperationPreparer(options: OperationPreparerOptions): (connection: ConnectionInfo, params: SubscribePayload) => PreparedOperation {
   const { yoga, policy, cacheSize = 1000, trustedDocuments = null } = options;
+  /** by query text: the normalized document, as a JSON string (the group key's second element) */
   const normalized = createBoundedCache<string>({ maxEntries: cacheSize });
 
-  function normalize(query: string, document: DocumentNode): string {
+  function normalizedJson(query: string, document: DocumentNode): string {
     let text = normalized.get(query);
     if (text === undefined) {
-      text = print(document);
+      text = JSON.stringify(print(document));
       normalized.set(query, text);
     }
     return text;
@@ -140,14 +157,7 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
     } catch (error) {
       return { kind: 'errors', errors: [coded(error, 'BAD_REQUEST')] };
     }
-    const enveloped = yoga.getEnveloped({
-      ...connection.context,
-      viewer: connection.viewer,
-      connectionParams: connection.connectionParams,
-      req: connection.request,
-      socket: connection.socket,
-      params,
-    });
+    const enveloped = yoga.getEnveloped(initialContext(connection, params));
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
@@ -174,12 +184,13 @@ export function createOperationPreparer(options: OperationPreparerOptions): (con
       field && name && fanout.conflate
         ? { responseKey: field.alias?.value ?? name, idKey: responseKeyOf(field.selectionSet, 'id', fragmentsOf(document)) }
         : null;
-    const parsed: Parsed = { document, operationName, variables, field: name, conflation };
     const shareable = field !== null && !fanout.privateWhen.some((arg) => argumentGiven(field, arg, operation, variables));
-    if (!shareable) return { ...parsed, kind: 'single', operation: operation.operation, enveloped };
+    // literals rather than spreads: a spread result gets a hidden class of its own each time
+    if (!shareable) return { kind: 'single', document, operationName, variables, field: name, conflation, operation: operation.operation, enveloped };
     const scope = groupScope(fanout, connection.scope);
-    const key = canonicalJson([scope, normalize(params.query, document), operationName ?? null, variables ?? {}]);
-    return { ...parsed, kind: 'shared', key, scope, params, viewer: groupViewer(fanout, connection.viewer) };
+    // canonicalJson([scope, normalized document, operation name, variables]), the document's part cached
+    const key = `[${JSON.stringify(scope)},${normalizedJson(params.query, document)},${operationName === undefined ? 'null' : JSON.stringify(operationName)},${canonicalJson(variables ?? {})}]`;
+    return { kind: 'shared', document, operationName, variables, field: name, conflation, key, scope, params, viewer: groupViewer(fanout, connection.viewer) };
   }
 }
 

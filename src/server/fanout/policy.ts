@@ -1,8 +1,17 @@
-import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import type { FanoutExtension } from '../../schema/fanout-extension.js';
 import { PUBLIC_SCOPE, PUBLIC_VIEWER, scopeViewer, type Viewer } from '../../domain/viewer.js';
+
+/**
+ * What a connection keeps of its HTTP upgrade request once the handshake is done: the headers
+ * read later (the client's token, its Origin) and the peer's address. The request itself (every
+ * header, raw and parsed, and its stream state) is dropped at the upgrade.
+ */
+export interface UpgradeRequest {
+  readonly headers: { readonly authorization?: string; readonly origin?: string };
+  readonly socket: { readonly remoteAddress?: string };
+}
 
 /** What the gateway knows about a connection once it is acknowledged. */
 export interface ConnectionInfo {
@@ -17,7 +26,8 @@ export interface ConnectionInfo {
   viewer?: Viewer;
   /** merged into the context of the connection's own executions (never into a group's) */
   context?: Record<string, unknown>;
-  request: IncomingMessage;
+  /** what is kept of the upgrade request */
+  request: UpgradeRequest;
   socket: unknown;
 }
 

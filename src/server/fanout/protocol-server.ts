@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, stringifyMessage, type Message } from 'graphql-ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import { messageTooLarge, retainedParams, tooManySubscriptions, withTrustedQuery, type ConnectionLimits } from './connection-limits.js';
@@ -7,7 +6,16 @@ import type { SubscriptionGroups } from './groups.js';
 import { NO_FANOUT_METRICS, type FanoutMetrics } from '../../metrics/fanout-metrics.js';
 import type { PreparedOperation } from './operation.js';
 import { Outbox, type OutboxOptions, type Transport } from './outbox.js';
-import { ConnectionRefused, publicConnection, type AuthenticateConnection, type ConnectionGrant, type ConnectionInfo } from './policy.js';
+import {
+  ConnectionRefused,
+  publicConnection,
+  type AuthenticateConnection,
+  type ConnectionControl,
+  type ConnectionGrant,
+  type ConnectionInfo,
+  type UpgradeRequest,
+} from './policy.js';
+import type { Viewer } from '../../domain/viewer.js';
 import { runUnshared } from './unshared-execution.js';
 import { Subscriber, type SubscriberHost } from './subscriber.js';
 
@@ -42,7 +50,7 @@ export interface ProtocolConnection {
 }
 
 export interface ProtocolServer {
-  opened(transport: Transport, extra: { request: IncomingMessage; socket: unknown }): ProtocolConnection;
+  opened(transport: Transport, extra: { request: UpgradeRequest; socket: unknown }): ProtocolConnection;
   /** live operations of every connection */
   readonly subscriptions: number;
 }
@@ -54,7 +62,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type SubscribeMessage = Extract<Message, { type: MessageType.Subscribe }>;
 
 type Settings = Required<Pick<ProtocolServerOptions, 'metrics' | 'connectionInitWaitTimeout' | 'authenticate' | 'hideInternalErrors' | 'onInternalError'>> &
-  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & { limits: Required<ConnectionLimits>; live: { subscriptions: number } };
+  Pick<ProtocolServerOptions, 'prepare' | 'groups' | 'onConnect' | 'outbox'> & {
+    limits: Required<ConnectionLimits>;
+    live: { subscriptions: number };
+    /** one callback for every connection's outbox */
+    onConflated: () => void;
+  };
 
 /**
  * The server side of `graphql-transport-ws`, apart from any transport: the same handshake,
@@ -71,6 +84,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     onInternalError: options.onInternalError ?? (() => {}),
     limits: { maxSubscriptions: 100, maxIdLength: 128, maxParams: 32, maxParamChars: 8192, ...options.limits },
     live: { subscriptions: 0 },
+    onConflated: () => settings.metrics.conflated(),
   };
   return {
     opened(transport, extra) {
@@ -84,36 +98,92 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
   };
 }
 
-/** One connection of the protocol, from the upgrade to the close. */
-class ProtocolSession implements ProtocolConnection {
+/**
+ * A connection once acknowledged, in one shape for every connection (an object spread per
+ * connection gave each its own hidden class, and every reader of it a megamorphic lookup).
+ */
+class AcknowledgedConnection implements ConnectionInfo {
+  constructor(
+    readonly connectionParams: Record<string, unknown> | undefined,
+    readonly request: UpgradeRequest,
+    readonly socket: unknown,
+    readonly scope: string,
+    readonly viewer: Viewer | undefined,
+    readonly context: Record<string, unknown> | undefined,
+  ) {}
+}
+
+/** `connection_init` did not come in time (the session is the timer's argument: no closure per connection). */
+function initTimedOut(session: ProtocolSession): void {
+  session.initTimedOut();
+}
+
+/**
+ * One connection of the protocol, from the upgrade to the close. It is its subscribers' host and
+ * its authenticator's control itself: an idle connection holds this object, its outbox and its
+ * subscribers, and no closures of its own (but the outbox's overflow callback).
+ */
+class ProtocolSession implements ProtocolConnection, SubscriberHost, ConnectionControl {
   readonly outbox: Outbox;
-  private readonly subscriptions = new Map<string, Subscriber>();
-  private readonly host: SubscriberHost;
+  /** the live operations: the first in `one`, a map only once there are two */
+  private one: Subscriber | null = null;
+  private many: Map<string, Subscriber> | null = null;
   /** the client did not speak the protocol: everything it sends is ignored until the close */
   private refused = false;
   private initReceived = false;
-  private connection: ConnectionInfo | null = null;
-  private grant: ConnectionGrant | null = null;
+  private connection: AcknowledgedConnection | null = null;
+  /** what the grant of `authenticate` asked to be called at the close */
+  private onClose: (() => void) | null = null;
   private isClosed = false;
   private slow = false;
   private initTimer: NodeJS.Timeout | null = null;
+  /** until `connection_init`: what the upgrade left (then kept in `connection`) */
+  private upgrade: { request: UpgradeRequest; socket: unknown } | null;
 
   constructor(
     private readonly settings: Settings,
     private readonly transport: Transport,
-    private readonly extra: { request: IncomingMessage; socket: unknown },
+    upgrade: { request: UpgradeRequest; socket: unknown },
   ) {
+    this.upgrade = upgrade;
     this.outbox = new Outbox(transport, {
       ...settings.outbox,
-      onConflated: () => settings.metrics.conflated(),
+      onConflated: settings.onConflated,
       onOverflow: () => this.overflowed(),
     });
-    this.host = {
-      release: (s) => {
-        if (this.subscriptions.get(s.id) === s && this.subscriptions.delete(s.id)) settings.live.subscriptions--;
-      },
-      fail: (error) => this.fail(error),
-    };
+  }
+
+  /** the operation of this id, if live */
+  private find(id: string): Subscriber | undefined {
+    if (this.one?.id === id) return this.one;
+    return this.many?.get(id);
+  }
+
+  private get count(): number {
+    return (this.one ? 1 : 0) + (this.many?.size ?? 0);
+  }
+
+  private add(subscriber: Subscriber): void {
+    if (!this.one) this.one = subscriber;
+    else (this.many ??= new Map()).set(subscriber.id, subscriber);
+    this.settings.live.subscriptions++;
+  }
+
+  /** SubscriberHost: the subscriber finished, its id is free again. */
+  release(subscriber: Subscriber): void {
+    if (this.one === subscriber) this.one = null;
+    else if (this.many?.get(subscriber.id) !== subscriber || !this.many.delete(subscriber.id)) return;
+    this.settings.live.subscriptions--;
+  }
+
+  /** ConnectionControl: an authenticator closes the connection (its token expired). */
+  close(code: number, reason: string): void {
+    this.transport.close(code, reason);
+  }
+
+  initTimedOut(): void {
+    this.initTimer = null;
+    if (!this.initReceived) this.transport.close(WsCloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
   }
 
   /** Refuses another subprotocol; otherwise starts waiting for `connection_init`. */
@@ -124,11 +194,7 @@ class ProtocolSession implements ProtocolConnection {
       return;
     }
     const wait = this.settings.connectionInitWaitTimeout;
-    if (wait > 0 && Number.isFinite(wait)) {
-      this.initTimer = setTimeout(() => {
-        if (!this.initReceived) this.transport.close(WsCloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
-      }, wait);
-    }
+    if (wait > 0 && Number.isFinite(wait)) this.initTimer = setTimeout(initTimedOut, wait, this);
   }
 
   async message(data: string): Promise<void> {
@@ -160,7 +226,7 @@ class ProtocolSession implements ProtocolConnection {
     } catch {
       // not even JSON: closed below
     }
-    const usable = typeof id === 'string' && id.length > 0 && id.length <= this.settings.limits.maxIdLength && !this.subscriptions.has(id);
+    const usable = typeof id === 'string' && id.length > 0 && id.length <= this.settings.limits.maxIdLength && !this.find(id);
     if (!this.connection || !usable) return this.transport.close(WsCloseCode.MessageTooBig, 'Message too big');
     this.outbox.send(errorMessage(id as string, [messageTooLarge(maxBytes)]));
   }
@@ -174,16 +240,22 @@ class ProtocolSession implements ProtocolConnection {
 
   closed(): void {
     this.isClosed = true;
-    this.grant?.release?.();
+    this.upgrade = null;
+    const onClose = this.onClose;
+    this.onClose = null;
+    onClose?.();
     if (this.initTimer) clearTimeout(this.initTimer);
+    this.initTimer = null;
     this.outbox.close();
     this.cancelAll();
   }
 
   private cancelAll(): void {
-    const all = [...this.subscriptions.values()];
+    const all = this.many ? [...this.many.values()] : [];
+    if (this.one) all.unshift(this.one);
     this.settings.live.subscriptions -= all.length;
-    this.subscriptions.clear();
+    this.one = null;
+    this.many = null;
     for (const s of all) s.cancel();
   }
 
@@ -209,7 +281,7 @@ class ProtocolSession implements ProtocolConnection {
       case MessageType.Subscribe:
         return this.subscribe(message);
       case MessageType.Complete:
-        this.subscriptions.get(message.id)?.cancel();
+        this.find(message.id)?.cancel();
         return;
       default:
         // a message only a server sends (next, error, connection_ack, ...): the client's mistake
@@ -223,15 +295,18 @@ class ProtocolSession implements ProtocolConnection {
     // the timer's work is done: an idle connection keeps no timer
     if (this.initTimer) clearTimeout(this.initTimer);
     this.initTimer = null;
-    const base = { connectionParams: isObject(payload) ? payload : undefined, request: this.extra.request, socket: this.extra.socket };
-    const permitted = await this.settings.onConnect?.(base);
+    const upgrade = this.upgrade;
+    if (!upgrade) return;
+    const base = { connectionParams: isObject(payload) ? payload : undefined, request: upgrade.request, socket: upgrade.socket };
+    const permitted = this.settings.onConnect ? await this.settings.onConnect(base) : undefined;
     if (permitted === false) return this.transport.close(WsCloseCode.Forbidden, 'Forbidden');
     const grant = await this.authenticated(base);
     if (!grant) return;
     const { viewer, context } = grant;
     // the whole payload was read above; only small top-level values stay for the connection's life
     const connectionParams = retainedParams(base.connectionParams, this.settings.limits);
-    this.connection = { ...base, connectionParams, scope: grant.scope ?? viewer?.scope ?? 'public', ...(viewer ? { viewer } : {}), ...(context ? { context } : {}) };
+    this.connection = new AcknowledgedConnection(connectionParams, base.request, base.socket, grant.scope ?? viewer?.scope ?? 'public', viewer, context);
+    this.upgrade = null;
     this.outbox.send(stringifyMessage(isObject(permitted) ? { type: MessageType.ConnectionAck, payload: permitted } : { type: MessageType.ConnectionAck }));
   }
 
@@ -239,7 +314,7 @@ class ProtocolSession implements ProtocolConnection {
   private async authenticated(base: Omit<ConnectionInfo, 'scope'>): Promise<ConnectionGrant | null> {
     let grant: ConnectionGrant;
     try {
-      grant = await this.settings.authenticate(base, { close: (code, reason) => this.transport.close(code, reason) });
+      grant = await this.settings.authenticate(base, this);
     } catch (error) {
       if (!(error instanceof ConnectionRefused)) throw error;
       this.transport.close(error.code, error.reason);
@@ -249,7 +324,7 @@ class ProtocolSession implements ProtocolConnection {
       grant.release?.();
       return null;
     }
-    this.grant = grant;
+    this.onClose = grant.release ?? null;
     return grant;
   }
 
@@ -259,11 +334,10 @@ class ProtocolSession implements ProtocolConnection {
     const { maxIdLength, maxSubscriptions } = this.settings.limits;
     // never echoed: every frame of the operation would carry it
     if (id.length > maxIdLength) return this.transport.close(WsCloseCode.BadRequest, `Subscription id longer than ${maxIdLength} characters`);
-    if (this.subscriptions.has(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
-    if (this.subscriptions.size >= maxSubscriptions) return this.outbox.send(errorMessage(id, [tooManySubscriptions(maxSubscriptions)]));
-    const subscriber = new Subscriber(id, this.outbox, this.host);
-    this.subscriptions.set(id, subscriber);
-    this.settings.live.subscriptions++;
+    if (this.find(id)) return this.transport.close(WsCloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    if (this.count >= maxSubscriptions) return this.outbox.send(errorMessage(id, [tooManySubscriptions(maxSubscriptions)]));
+    const subscriber = new Subscriber(id, this.outbox, this);
+    this.add(subscriber);
     const prepared = this.settings.prepare(this.connection, payload);
     const { metrics } = this.settings;
     switch (prepared.kind) {

@@ -22,6 +22,28 @@ function sharedFrame(prefix: string, payload: Buffer): TextFrame {
   return lastFrame!;
 }
 
+/**
+ * The `next` prefix of recent subscription ids: clients mostly use the same few ids ("1", a
+ * UUID per screen), so subscribers share the string instead of holding one each.
+ */
+const prefixes = new Map<string, string>();
+const MAX_PREFIXES = 1024;
+
+function prefixOf(id: string): string {
+  let prefix = prefixes.get(id);
+  if (prefix === undefined) {
+    prefix = nextPrefix(id);
+    if (id.length <= 64) {
+      if (prefixes.size >= MAX_PREFIXES) prefixes.clear();
+      prefixes.set(id, prefix);
+    }
+  }
+  return prefix;
+}
+
+/** Called once when a subscriber is cancelled. */
+export type CancelHook = (subscriber: Subscriber) => void;
+
 /** The connection a subscriber belongs to. */
 export interface SubscriberHost {
   /** the subscriber finished: its id is free again */
@@ -42,14 +64,15 @@ export class Subscriber {
   active = true;
   /** true when only the latest frame per key must reach a socket that is behind */
   conflate = false;
-  private cancelHooks: Array<() => void> = [];
+  /** what runs on cancel: none, one hook, or several (rare) */
+  private cancelHooks: CancelHook | CancelHook[] | null = null;
 
   constructor(
     readonly id: string,
     private readonly outbox: Outbox,
     private readonly host: SubscriberHost,
   ) {
-    this.prefix = nextPrefix(id);
+    this.prefix = prefixOf(id);
   }
 
   /** A `next` message with an already serialized payload. */
@@ -84,19 +107,15 @@ export class Subscriber {
     const hooks = this.cancelHooks;
     this.finish();
     this.outbox.discard(this);
-    for (const hook of hooks) hook();
+    if (typeof hooks === 'function') hooks(this);
+    else if (hooks) for (const hook of hooks) hook(this);
   }
 
-  /** Runs `hook` on cancel (at once when already inactive); returns what unregisters it. */
-  onCancel(hook: () => void): () => void {
-    if (!this.active) {
-      hook();
-      return () => {};
-    }
-    this.cancelHooks.push(hook);
-    return () => {
-      this.cancelHooks = this.cancelHooks.filter((h) => h !== hook);
-    };
+  /** Runs `hook` (with this subscriber) on cancel, at once when already inactive. */
+  onCancel(hook: CancelHook): void {
+    if (!this.active) return hook(this);
+    const hooks = this.cancelHooks;
+    this.cancelHooks = hooks === null ? hook : typeof hooks === 'function' ? [hooks, hook] : [...hooks, hook];
   }
 
   fail(error: unknown): void {
@@ -110,7 +129,7 @@ export class Subscriber {
 
   private finish(): void {
     this.active = false;
-    this.cancelHooks = [];
+    this.cancelHooks = null;
     this.host.release(this);
   }
 }

@@ -4,6 +4,7 @@ import { handleProtocols } from 'graphql-ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { internalErrorReason, WsCloseCode } from './close-codes.js';
 import type { Frame, Outbox, Transport } from './outbox.js';
+import type { UpgradeRequest } from './policy.js';
 import type { ProtocolConnection, ProtocolServer } from './protocol-server.js';
 import { TextFrame } from './text-frame.js';
 
@@ -52,6 +53,24 @@ const PING_FRAME = Buffer.from([0x89, 0x00]);
 
 /** Buffers are sent as text messages: they hold the UTF-8 of JSON frames. */
 const TEXT = { binary: false };
+
+const NO_HEADERS: UpgradeRequest['headers'] = Object.freeze({});
+
+/**
+ * What a connection keeps of its upgrade request: the `Authorization` and `Origin` headers (one
+ * shared empty object when neither came) and the TCP socket, alive anyway, for the peer's
+ * address. The IncomingMessage itself, with every raw and parsed header, is not kept.
+ */
+class KeptRequest implements UpgradeRequest {
+  readonly headers: UpgradeRequest['headers'];
+  readonly socket: UpgradeRequest['socket'];
+
+  constructor(request: IncomingMessage) {
+    const { authorization, origin } = request.headers;
+    this.headers = authorization === undefined && origin === undefined ? NO_HEADERS : { authorization, origin };
+    this.socket = request.socket;
+  }
+}
 
 /** What `ws` keeps of a socket that matters here: its TCP socket, and its sender's queue (used only while compressing). */
 interface WsInternals {
@@ -114,6 +133,8 @@ class SocketTransport implements Transport {
   awaitingPong = false;
   /** the keep-alive slice this socket is pinged in */
   slice = 0;
+  /** the socket failed once: later errors are not reported again */
+  errored = false;
   /** a keep-alive ping waits to go out with the next frame (or alone at the next sweep) */
   pingDue = false;
   /** framed bytes held back until the end of the turn (see TurnCoalescer): one Buffer, or several */
@@ -239,6 +260,8 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   const wss = new WebSocketServer({
     server,
     path,
+    // the open sockets are tracked here (`transports`), not in a second set with a listener per socket
+    clientTracking: false,
     perMessageDeflate: compression,
     handleProtocols,
     maxPayload: Math.max(4 * maxPayload, 1 << 20),
@@ -253,13 +276,21 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   const settings: TransportSettings = { drainPollMs, direct: !compression, coalescer: new TurnCoalescer(holdLimitBytes) };
   const internalReason = (error: unknown): string => internalErrorReason(error, hideInternalErrors);
 
+  /** called once every socket has closed, while the transport closes */
+  let onEmpty: (() => void) | null = null;
+
   wss.once('error', (error) => {
     onError(error, 'server');
-    for (const client of wss.clients) client.close(WsCloseCode.InternalServerError, internalReason(error));
+    for (const socket of transports.keys()) socket.close(WsCloseCode.InternalServerError, internalReason(error));
   });
 
-  // listeners shared by every socket (`this` is the socket)
+  // listeners shared by every socket (`this` is the socket), added with `on`: `once` would wrap each in a closure per socket
   function onSocketError(this: WebSocket, error: Error): void {
+    const transport = transports.get(this);
+    if (transport) {
+      if (transport.errored) return;
+      transport.errored = true;
+    }
     onError(error, 'socket');
     this.close(WsCloseCode.InternalServerError, internalReason(error));
   }
@@ -278,6 +309,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     if (!transport) return;
     transports.delete(this);
     transport.connection?.closed(code, String(reason));
+    if (transports.size === 0) onEmpty?.();
   }
 
   // One keep-alive timer for every socket, its period swept in slices so a large server never
@@ -312,15 +344,15 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   keepAlive?.unref();
 
   wss.on('connection', (socket, request) => {
-    socket.once('error', onSocketError);
+    socket.on('error', onSocketError);
     const transport = new SocketTransport(socket, settings);
     // first pinged a whole period after it connected, as with a timer of its own
     transport.slice = (tick + KEEPALIVE_SLICES - 1) % KEEPALIVE_SLICES;
     transports.set(socket, transport);
     socket.on('message', onMessage);
     socket.on('pong', onPong);
-    socket.once('close', onClose);
-    transport.connection = protocol.opened(transport, { request, socket });
+    socket.on('close', onClose);
+    transport.connection = protocol.opened(transport, { request: new KeptRequest(request), socket });
   });
 
   function* outboxes(): Iterable<Outbox> {
@@ -333,14 +365,16 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     connections: () => transports.size,
     async close() {
       if (keepAlive) clearInterval(keepAlive);
-      for (const client of wss.clients) client.close(WsCloseCode.GoingAway, 'Server shutting down');
+      for (const socket of transports.keys()) socket.close(WsCloseCode.GoingAway, 'Server shutting down');
       wss.removeAllListeners('connection');
       // a client that does not read cannot complete the close handshake
       const stragglers = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
+        for (const socket of transports.keys()) socket.terminate();
       }, closeGraceMs);
       try {
-        await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+        const closed = new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+        if (transports.size > 0) await new Promise<void>((resolve) => (onEmpty = resolve));
+        await closed;
       } finally {
         clearTimeout(stragglers);
       }

@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { excerpt, silentLogger, type Logger } from '../../logger.js';
 import { readWebhookBody } from './body.js';
 import { combinedFieldValue, fieldLines, type HeaderInput } from './headers.js';
-import { noopWebhookMetrics, type WebhookMetrics, type WebhookOutcome, type WebhookRefusal } from './metrics.js';
+import { noopWebhookMetrics, type WebhookMetrics, type WebhookOutcome, type WebhookRefusal } from './receiver-metrics.js';
 import { createReplayCache, type ReplayCache } from './replay.js';
 import { createTargetResolver, DEFAULT_MOUNT_PATH, splitTarget } from './target.js';
-import type { Verification, WebhookVerifier } from './verifier.js';
+import type { Verification, WebhookVerifier } from './signature-verifier.js';
 
 /**
  * `POST <mountPath>/<event type>` with a signed `{"params": {...}}` body, independent of the

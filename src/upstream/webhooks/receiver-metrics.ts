@@ -1,4 +1,4 @@
-import type { SignatureRefusal } from './verifier.js';
+import type { SignatureRefusal } from './signature-verifier.js';
 
 /** Why a webhook request was refused; each maps to one HTTP status (see receiver.ts). */
 export type WebhookRefusal =

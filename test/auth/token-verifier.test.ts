@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { exportSPKI, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, type AuthFailureReason } from '../../src/auth/errors.js';
-import { createTokenVerifier, identify, type TokenVerifier, type TokenVerifierOptions } from '../../src/auth/verifier.js';
+import { createTokenVerifier, identify, type TokenVerifier, type TokenVerifierOptions } from '../../src/auth/token-verifier.js';
 import { ANONYMOUS } from '../../src/domain/identity.js';
 import { b64url, makeKey, mint, serveJwks, type JwksServer, type TestKey } from '../helpers/jwks.js';
 import { disposerList } from '../helpers/servers.js';
