@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DIST, plainBenchChild } from './plain-child.js';
 
 /** A bench child process (upstream, server variant or load generator) driven by commands. */
 export interface Child {
@@ -12,6 +13,11 @@ export interface Child {
   kill(): Promise<void>;
 }
 
+/** A server variant's process: G1 from the built dist/ on plain node, as `npm start` runs it; the others under tsx. */
+export function spawnServer(name: string, variant: string): Child {
+  return spawnChild(name, `server-${variant.toLowerCase()}.ts`, [], { plain: variant === 'G1' });
+}
+
 interface Response {
   kind: 'response';
   id: number;
@@ -20,11 +26,20 @@ interface Response {
   error?: string;
 }
 
-/** Forks `bench/<file>` under tsx with --expose-gc; stdout and stderr go to the orchestrator's. */
-export function spawnChild(name: string, file: string, extraArgs: string[] = []): Child {
-  const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
+/**
+ * Forks `bench/<file>` with --expose-gc, under tsx, or with `plain` as JavaScript on plain node
+ * (see plainBenchChild); stdout and stderr go to the orchestrator's.
+ */
+export function spawnChild(name: string, file: string, extraArgs: string[] = [], options: { plain?: boolean } = {}): Child {
+  const path = options.plain ? plainBenchChild(file) : fileURLToPath(new URL(`./${file}`, import.meta.url));
   const child: ChildProcess = fork(path, extraArgs, {
-    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
+    execArgv: [
+      '--expose-gc',
+      '--max-old-space-size=8192',
+      ...(options.plain ? [] : ['--import', 'tsx']),
+      ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
+    ],
+    env: { ...process.env, BENCH_G1_DIST: DIST },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

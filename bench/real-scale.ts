@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monoMs } from './child.js';
-import { spawnChild, type Child } from './ipc.js';
+import { spawnChild, spawnServer, type Child } from './ipc.js';
 import { CHANGE_QUERY, PRICE_QUERY, SCALE_SUBSCRIPTIONS, scaleSubscriptionOf, type ClientSpec, type VariantName } from './scenarios.js';
 import type { MemorySample } from './server-harness.js';
 import { summarize, type VariantResult } from './summary.js';
@@ -121,7 +121,7 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
   const port = await freePort();
   await upstream.call('stall', { stalled: true });
   await upstream.call('mode', { feed: 'recorded' });
-  let server = spawnChild(`${variant} server`, `server-${variant.toLowerCase()}.ts`);
+  let server = spawnServer(`${variant} server`, variant);
   const loadgens: Child[] = [];
   const points: ScalePoint[] = [];
   let storm: StormResult | null = null;
@@ -189,7 +189,7 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
       await upstream.call('stall', { stalled: false });
       const killedAt = monoMs();
       await server.kill();
-      server = spawnChild(`${variant} server (restarted)`, `server-${variant.toLowerCase()}.ts`);
+      server = spawnServer(`${variant} server (restarted)`, variant);
       const restarted = await server.call<{ listeningAfterMs: number | null }>('start', { upstreamUrl: ctx.upstreamUrl, port }, 60_000);
       const listeningAfterKillMs = monoMs() - killedAt;
       let back = 0;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFeed } from './feed.js';
 import { spawnChild } from './ipc.js';
+import { ensureDist } from './plain-child.js';
 import { machineBusyUs } from './proc.js';
 import { evaluateTargets, formatDesignated, formatTable, formatTargets } from './report.js';
 import { chooseN, runRealScale, type ScaleReport, type ScaleSettings } from './real-scale.js';
@@ -107,6 +108,7 @@ async function waitForQuiet(maxMs: number): Promise<number> {
   return Date.now() - started;
 }
 
+if (variants.includes('G1')) ensureDist(log);
 const upstream = spawnChild('upstream', 'upstream.ts');
 const results: VariantResult[] = [];
 const failures: Array<{ run: string; variant: VariantName; error: string }> = [];

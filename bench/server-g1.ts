@@ -1,14 +1,17 @@
-import { loadConfig } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Counters } from './server-harness.js';
 import { serveVariant } from './server-harness.js';
 
 /**
- * G1, this gateway: `createGateway` exactly as main.ts builds it, with prices from the bench
- * upstream and events from the built-in simulator polled once an hour (no webhooks pushed). Executions per event come
- * from its own `/metrics`; a metric it does not expose is reported as null (n/a).
+ * G1, this gateway: `createGateway` exactly as main.ts builds it, from the built dist/ on plain
+ * node as `npm start` runs it (the bench forks this file as JavaScript, see plainBenchChild, and
+ * builds dist/ first when src/ is newer), with prices from the bench upstream and events from the
+ * built-in simulator polled once an hour (no webhooks pushed). Executions per event come from its
+ * own `/metrics`; a metric it does not expose is reported as null (n/a).
  */
+const DIST = process.env.BENCH_G1_DIST ?? fileURLToPath(new URL('../dist/', import.meta.url));
+const fromDist = (file: string): Promise<unknown> => import(pathToFileURL(join(DIST, file)).href);
 const EXECUTIONS = 'graphql_subscription_executions_total';
 const FRAMES = 'upstream_frames_total';
 
@@ -40,6 +43,12 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 serveVariant(async (upstreamUrl, port) => {
+  const { loadConfig } = (await fromDist('config.js')) as typeof import('../src/config.js');
+  const { createLogger } = (await fromDist('logger.js')) as typeof import('../src/logger.js');
+  // as main.ts: the port is bound before the gateway loads, connections wait for it
+  const { holdPort } = (await fromDist('held-port.js')) as typeof import('../src/held-port.js');
+  const heldPort = await holdPort(port, '127.0.0.1');
+  const { createGateway } = (await fromDist('gateway.js')) as typeof import('../src/gateway.js');
   const config = loadConfig({
     ...process.env,
     BITPANDA_WS_URL: upstreamUrl,
@@ -52,7 +61,7 @@ serveVariant(async (upstreamUrl, port) => {
     EVENTS_SOURCE: 'poll',
     EVENTS_POLL_INTERVAL_MS: '3600000',
   });
-  const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }) });
+  const gateway = createGateway({ config, logger: createLogger({ level: config.logLevel }), heldPort });
   const server = await gateway.start();
   const listeningAfterMs = process.uptime() * 1000;
   const base = `http://127.0.0.1:${server.port}`;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monoMs } from './child.js';
-import { spawnChild, type Child } from './ipc.js';
+import { spawnChild, spawnServer, type Child } from './ipc.js';
 import type { Collected } from './loadgen.js';
 import { machineBusyUs, procCpuUs, sampleRss } from './proc.js';
 import { PRICE_QUERY, type RunSpec, type VariantName } from './scenarios.js';
@@ -110,7 +110,7 @@ export async function measureIngestion(ctx: Pick<RunContext, 'upstream' | 'timin
 export async function runVariant(ctx: RunContext, run: RunSpec, variant: VariantName): Promise<VariantResult> {
   const { upstream, timing } = ctx;
   await upstream.call('stall', { stalled: true });
-  const server = spawnChild(`${variant} server`, `server-${variant.toLowerCase()}.ts`);
+  const server = spawnServer(`${variant} server`, variant);
   const loadgens: Child[] = [];
   try {
     const { wsUrl } = await server.call<{ wsUrl: string }>('start', { upstreamUrl: ctx.upstreamUrl }, 60_000);

@@ -10,6 +10,7 @@ import { schema } from './schema/index.js';
 import { createYogaServer, type YogaServerSafety } from './server/yoga.js';
 import { loadTrustedDocuments } from './server/trusted-documents.js';
 import { startHttpServer, type Readiness, type RunningServer } from './server/http.js';
+import type { HeldPort } from './held-port.js';
 import type { Services } from './services.js';
 import { createClientAuth, type ClientAuth, type ClientAuthOptions } from './server/auth/client-auth.js';
 import { createWsAuthenticator } from './server/auth/ws-auth.js';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   upstream?: { priceSocket?: Partial<PriceSocketOptions>; poller?: Partial<EventsPollerOptions> };
   /** how long the events poller may fail before `/ready` answers 503. @default POLLER_FAILING_BOUND_MS (60 s) */
   pollerFailingBoundMs?: number;
+  /** `PORT` already bound by main.ts before the gateway loaded (holdPort): the server takes it over @default bound at start */
+  heldPort?: HeldPort;
 }
 
 export interface Gateway {
@@ -103,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       try {
         return await startAll({ options, config, logger, now, gateway, disposers });
       } catch (error) {
+        options.heldPort?.close();
         await gateway.stop();
         throw error;
       }
@@ -163,7 +167,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
   gateway.webhooks = webhooks;
   const base = cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!);
   const readiness = withEvents(base, source, services, now, startup.options.pollerFailingBoundMs ?? POLLER_FAILING_BOUND_MS);
-  const server = await startServer(config, services, readiness, webhooks);
+  const server = await startServer(config, services, readiness, webhooks, startup.options.heldPort ?? null);
   // stopped first: clients get a proper close before the upstream goes away
   if (cluster) {
     startup.disposers.push(async () => {
@@ -362,6 +366,7 @@ async function startServer(
   services: Services,
   readiness: () => Promise<Readiness> | Readiness,
   webhooks: WebhookReceiver | null,
+  heldPort: HeldPort | null,
 ): Promise<RunningServer> {
   const safety = await serverSafety(config);
   return startHttpServer({
@@ -384,5 +389,6 @@ async function startServer(
     drainMs: config.shutdownDrainMs,
     port: config.port,
     host: config.host,
+    heldPort,
   });
 }

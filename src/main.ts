@@ -2,6 +2,7 @@ import * as nodeModule from 'node:module';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { StartupError } from './startup-error.js';
+import { holdPort, type HeldPort } from './held-port.js';
 
 let config: Config;
 try {
@@ -17,9 +18,18 @@ const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isT
 // Node 22.1 and newer: V8's code cache of the modules loaded from here on is kept between starts
 // (in the OS temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// the port is bound before the gateway loads: clients (re)connecting meanwhile wait instead of being refused
+let heldPort: HeldPort;
+try {
+  heldPort = await holdPort(config.port, config.host);
+} catch (error) {
+  if (!(error instanceof StartupError)) throw error;
+  process.stderr.write(`Could not start: ${error.message}\n`);
+  process.exit(1);
+}
 // loaded once the configuration is valid: a bad one is reported without loading the gateway
 const { createGateway } = await import('./gateway.js');
-const gateway = createGateway({ config, logger });
+const gateway = createGateway({ config, logger, heldPort });
 
 /** After the drain, the upstream clients and the store get this long to close before the exit is forced. */
 const CLOSE_GRACE_MS = 10_000;

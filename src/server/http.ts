@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { attachGraphQLWs, type GraphQLWsOptions } from './graphql-ws.js';
 import { GRAPHQL_PATH, type Yoga } from './yoga.js';
 import { listen } from '../listen.js';
+import type { HeldPort } from '../held-port.js';
 import { redactText } from '../redact-text.js';
 import { handleWebhookHttp } from '../upstream/webhooks/node-http.js';
 import type { WebhookReceiver } from '../upstream/webhooks/receiver.js';
@@ -31,6 +32,8 @@ export interface HttpServerOptions {
   webhooks?: WebhookReceiver | null;
   /** the longest `stop()` waits for requests in flight to finish @default 10000 */
   drainMs?: number;
+  /** the port already bound (holdPort): the server takes it over instead of binding `port` @default none */
+  heldPort?: HeldPort | null;
 }
 
 export interface RunningServer {
@@ -57,7 +60,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningServer> {
-  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, webhooks = null, drainMs = 10_000, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options;
+  const { yoga, services, readiness, compression = false, ws: wsOptions = {}, webhooks = null, drainMs = 10_000, port, host, requestTimeoutMs = 30_000, headersTimeoutMs = 10_000, heldPort = null } = options;
   const drain = createDrain();
   // a slow body or slow headers hold a connection for these long at most (checked every second)
   const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1000 };
@@ -92,9 +95,12 @@ export async function startHttpServer(
   });
   server.keepAliveTimeout = 5_000;
 
-  const address = await listen(server, port, host);
-  // attached once the port is bound: a port in use is the listen's error alone
-  const ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
+  // attached before the connections that waited on a held port are handed over, after a bind of
+  // our own: a port in use is then the listen's error alone
+  let ws: ReturnType<typeof attachGraphQLWs> | null = null;
+  if (heldPort) ws = attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
+  const address = heldPort ? await heldPort.handOver(server) : await listen(server, port, host);
+  ws ??= attachGraphQLWs({ compression, ...wsOptions, server, yoga, services });
   services.metrics.gauges.connections(() => ws.connections());
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${address.port}`;

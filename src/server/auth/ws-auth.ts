@@ -59,6 +59,9 @@ class ConnectionCredentials {
   }
 }
 
+/** The slot of a connection when `MAX_CONNECTIONS_PER_CLIENT` is 0 (no cap). */
+const uncounted = (): void => {};
+
 /**
  * The context of every anonymous connection: it has no token to renew (`authenticate` on it is
  * refused, as `mayRenew` refuses an anonymous identity) and nothing expires.
@@ -82,7 +85,8 @@ export function createWsAuthenticator(options: { auth: ClientAuth; logger?: Logg
       logger?.info({ reason: error.reason, detail: error.detail }, 'client token refused at connection_init');
       throw new ConnectionRefused(WsCloseCode.Forbidden, error.message);
     }
-    const release = auth.connections.acquire(clientKey(found.identity, connection.request.socket.remoteAddress));
+    // without a cap nothing is counted: the peer's address is not even looked up
+    const release = auth.connections.max === 0 ? uncounted : auth.connections.acquire(clientKey(found.identity, connection.request.socket.remoteAddress));
     if (release === null) {
       throw new ConnectionRefused(WsCloseCode.PolicyViolation, `Too many connections: at most ${auth.connections.max} per client`);
     }
