@@ -160,6 +160,8 @@ const GATEWAY_VARIABLES = {
   wsSendHighWaterBytes: integer('WS_SEND_HIGH_WATER_BYTES', { fallback: 65_536, min: 1024, max: 1_073_741_824 }),
   /** bytes a GraphQL WebSocket may fall behind on lossless subscriptions before it is closed with 1013 */
   wsSendLimitBytes: integer('WS_SEND_LIMIT_BYTES', { fallback: 1_048_576, min: 1024, max: 1_073_741_824 }),
+  /** ms between keep-alive pings on each GraphQL WebSocket (a socket that missed the previous one is dropped); 0: none */
+  wsKeepAliveMs: integer('WS_KEEPALIVE_MS', { fallback: 12_000, min: 0, max: 600_000 }),
   /** ms a GraphQL WebSocket client has to send `connection_init` (then 4408) */
   wsConnectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', { fallback: 3000, min: 1, max: 600_000 }),
   /** the longest a stop waits for requests in flight (after /ready turns 503, before the port closes) */

@@ -379,6 +379,7 @@ async function startServer(
       highWaterBytes: config.wsSendHighWaterBytes,
       limitBytes: config.wsSendLimitBytes,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      keepAliveMs: config.wsKeepAliveMs,
       hideInternalErrors: config.hideInternalErrors,
       maxPayload: config.maxRequestBytes,
       limits: { maxSubscriptions: config.maxSubscriptionsPerConnection },
