@@ -26,12 +26,15 @@ import type { WebhookReceiver } from './upstream/webhooks/receiver.js';
 import { createReplayCache } from './upstream/webhooks/replay.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
+import { REAL_TIMERS, type Timers } from './timers.js';
 
 export interface GatewayOptions {
   config: Config;
   logger: Logger;
   /** epoch ms clock @default Date.now */
   now?: () => number;
+  /** where live fields wait out their `throttleMs` intervals (tests) @default setTimeout and clearTimeout */
+  timers?: Timers;
   /** extra options for the built-in simulator (tests and demos) */
   simulator?: SimulatorOptions;
   /** client authentication's clock and timers (tests) */
@@ -152,6 +155,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller?.status() ?? null },
     limits: { maxFilterPairs: config.maxFilterPairs },
     auth,
+    timers: startup.options.timers ?? REAL_TIMERS,
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
