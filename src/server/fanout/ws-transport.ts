@@ -108,9 +108,15 @@ class TurnCoalescer {
     this.armed = false;
     const held = this.held;
     this.held = this.spare;
-    for (let i = 0; i < held.length; i++) held[i]!.flush();
-    held.length = 0;
-    this.spare = held;
+    let i = 0;
+    try {
+      for (; i < held.length; i++) held[i]!.flush();
+    } finally {
+      // should a write throw, the sockets after it are flushed on the next tick, not forgotten
+      for (let j = i + 1; j < held.length; j++) this.add(held[j]!);
+      held.length = 0;
+      this.spare = held;
+    }
   };
 }
 
