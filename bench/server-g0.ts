@@ -17,6 +17,7 @@ import { viewerOf } from '../src/domain/viewer.js';
 import type { Services } from '../src/services.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { createPriceSocket } from '../src/upstream/price-socket.js';
+import { REAL_TIMERS } from '../src/timers.js';
 import { serveVariant } from './server-harness.js';
 
 /**
@@ -61,6 +62,7 @@ serveVariant(async (upstreamUrl) => {
     upstream: { priceSocket: () => priceSocket.status(), poller: () => null },
     limits: { maxFilterPairs: 500 },
     auth: createClientAuth({ anonymous: 'all' }),
+    timers: REAL_TIMERS,
   };
 
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({

@@ -26,12 +26,16 @@ import type { WebhookReceiver } from './upstream/webhooks/receiver.js';
 import { createReplayCache } from './upstream/webhooks/replay.js';
 import { createPriceSocket, type PriceSocket, type PriceSocketOptions } from './upstream/price-socket.js';
 import { createTokenProvider, type TokenProvider } from './upstream/token-provider.js';
+import { REAL_TIMERS, type Timers } from './timers.js';
+import { createReadinessChanges } from './readiness-changes.js';
 
 export interface GatewayOptions {
   config: Config;
   logger: Logger;
   /** epoch ms clock @default Date.now */
   now?: () => number;
+  /** where live fields wait out their `throttleMs` intervals (tests) @default setTimeout and clearTimeout */
+  timers?: Timers;
   /** extra options for the built-in simulator (tests and demos) */
   simulator?: SimulatorOptions;
   /** client authentication's clock and timers (tests) */
@@ -152,6 +156,7 @@ async function startAll(startup: Startup): Promise<RunningServer> {
     upstream: cluster ? cluster.upstream : { priceSocket: () => embedded!.priceSocket.status(), poller: () => embedded!.poller?.status() ?? null },
     limits: { maxFilterPairs: config.maxFilterPairs },
     auth,
+    timers: startup.options.timers ?? REAL_TIMERS,
   };
   gateway.services = services;
   metrics.gauges.upstream(services.upstream);
@@ -168,26 +173,36 @@ async function startAll(startup: Startup): Promise<RunningServer> {
   const base = cluster ? () => cluster.readiness() : () => embeddedReadiness(embedded!);
   const readiness = withEvents(base, source, services, now, startup.options.pollerFailingBoundMs ?? POLLER_FAILING_BOUND_MS);
   const server = await startServer(config, services, readiness, webhooks, startup.options.heldPort ?? null);
+  // flips of readiness are logged as they happen; stopped before anything else at stop
+  const changes = createReadinessChanges(readiness, logger.child({ component: 'readiness' }));
   // stopped first: clients get a proper close before the upstream goes away
   if (cluster) {
     startup.disposers.push(async () => {
       tokens.stop();
       await cluster.stopLeading();
     }, () => server.stop());
+    let unwatch = (): void => {};
     cluster.lead(upstreamTerm, (term) => {
       gateway.priceSocket = term?.priceSocket ?? null;
       gateway.poller = term?.poller ?? null;
+      unwatch();
+      unwatch = term ? watchTerm(term, changes.check) : () => {};
+      changes.check();
     });
+    startup.disposers.push(() => unwatch());
   } else {
     const { priceSocket, poller } = embedded!;
     startup.disposers.push(async () => {
       tokens.stop();
       await Promise.all([poller?.stop(), priceSocket.stop()]);
     }, () => server.stop());
+    startup.disposers.push(watchTerm(embedded!, changes.check));
     priceSocket.start();
     poller?.start();
   }
+  changes.check();
   if (simulator && webhooks) startup.disposers.push(pushFromSimulator(config, simulator, server.port, webhooks));
+  startup.disposers.push(changes.stop);
   logger.info({ url: server.graphqlUrl, ws: server.wsUrl, eventsSource: source }, `GraphQL gateway listening on ${server.graphqlUrl}`);
   return server;
 }
@@ -333,6 +348,14 @@ function upstreamTerms({ options, config, logger }: Startup, { simulator, store,
         })
       : null,
   });
+}
+
+/** Re-checks readiness on each change of what it reads from a term: its price socket's state, its poller's status. */
+function watchTerm({ priceSocket, poller }: UpstreamTerm, check: () => void): () => void {
+  const stops = [priceSocket.onStateChange(() => check()), poller?.watch(check) ?? (() => {})];
+  return () => {
+    for (const stop of stops) stop();
+  };
 }
 
 /** Embedded mode is ready once the price socket is subscribed (the store is open by then). */

@@ -4,6 +4,7 @@ import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { Bus } from './bus/bus.js';
 import type { ClusterStatus } from './domain/cluster-status.js';
 import type { Store } from './store/types.js';
+import type { Timers } from './timers.js';
 import type { PollerStatus, PriceSocketStatus } from './domain/upstream-status.js';
 
 /** Where `Query.upstream` and `/ready` read the live state of the upstream side. */
@@ -24,4 +25,6 @@ export interface Services {
   limits: { maxFilterPairs: number };
   /** how clients sign in and what they may read */
   auth: ClientAuth;
+  /** where live fields wait out their `throttleMs` intervals */
+  timers: Timers;
 }

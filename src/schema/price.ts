@@ -15,6 +15,7 @@ import {
 } from '../domain/price.js';
 import type { Topics } from '../bus/topics.js';
 import { throttleLatest } from '../bus/throttle.js';
+import type { Timers } from '../timers.js';
 import { builder } from './builder.js';
 import { fanout } from './fanout-extension.js';
 import { liveEvent, type GraphQLContext } from './context.js';
@@ -73,8 +74,14 @@ export function throttleArg(value: number | null | undefined): number {
 }
 
 /** At most one value per pair per `intervalMs`, always the latest; unchanged when 0. */
-function throttled<T extends { id: string }>(source: AsyncIterableIterator<T>, intervalMs: number): AsyncIterableIterator<T> {
-  return intervalMs > 0 ? throttleLatest(source, { intervalMs, keyOf: (v) => v.id }) : source;
+function throttled<T extends { id: string }>(source: AsyncIterableIterator<T>, intervalMs: number, timers: Timers): AsyncIterableIterator<T> {
+  if (intervalMs === 0) return source;
+  return throttleLatest(source, {
+    intervalMs,
+    keyOf: (v) => v.id,
+    setTimer: (run, ms) => timers.setTimeout(run, ms),
+    clearTimer: (timer) => timers.clearTimeout(timer),
+  });
 }
 
 const THROTTLE_DESCRIPTION =
@@ -172,7 +179,7 @@ function liveField<K extends 'price:updated' | 'price:changed'>(topic: K) {
   ): AsyncIterableIterator<Topics[K]> => {
     const compiled = compileFilterArg(args.filter, ctx);
     const interval = throttleArg(args.throttleMs);
-    return throttled(ctx.services.bus.subscribe(topic, (item) => matchesPriceFilter(compiled, item)), interval);
+    return throttled(ctx.services.bus.subscribe(topic, (item) => matchesPriceFilter(compiled, item)), interval, ctx.services.timers);
   };
 }
 

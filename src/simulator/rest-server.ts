@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { parseJsonOrUndefined } from '../tolerant-json.js';
 import { errorBody, readBody, sendJson } from './http-bodies.js';
 import { createSimEventList, type Payload, type SimEvent } from './events-catalogue.js';
-import { everyInterval, type Every } from '../timers.js';
+import { everyInterval, REAL_TIMERS, type Every, type Timers } from '../timers.js';
 
 export type { SimEvent };
 
@@ -34,6 +34,8 @@ export interface RestSimulatorOptions {
   onEvent?: (event: SimEvent) => void;
   /** runs `tick` every `ms` until the returned function is called @default an unref'd setInterval */
   every?: Every;
+  /** where slowed answers wait (`slowResponses`) @default setTimeout and clearTimeout */
+  timers?: Timers;
 }
 
 /** one request to the token endpoint; `code` is the error code when refused */
@@ -95,6 +97,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     maxEvents = 100_000,
     onEvent,
     every = everyInterval,
+    timers = REAL_TIMERS,
   } = options;
 
   const events = createSimEventList({ now, random, maxEvents, ...(onEvent ? { onAdd: onEvent } : {}) });
@@ -103,7 +106,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
   const usedRefreshTokens = new Set<string>();
   const tokenLog: TokenRequestRecord[] = [];
   const faults: { rate: Fault | null; maintenance: Fault | null; slow: Fault | null } = { rate: null, maintenance: null, slow: null };
-  const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const pendingDelays = new Set<{ timer: unknown; resolve: () => void }>();
   let duplicate = false;
   let paused = false;
   const stopGenerating = eventIntervalMs > 0 ? every(eventIntervalMs, () => void (paused || events.generate())) : null;
@@ -140,7 +143,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
 
   function delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const entry = { timer: setTimeout(() => (pendingDelays.delete(entry), resolve()), ms), resolve };
+      const entry = { timer: timers.setTimeout(() => (pendingDelays.delete(entry), resolve()), ms), resolve };
       pendingDelays.add(entry);
     });
   }
@@ -261,7 +264,7 @@ export function createRestSimulator(options: RestSimulatorOptions = {}): RestSim
     close() {
       stopGenerating?.();
       for (const entry of pendingDelays) {
-        clearTimeout(entry.timer);
+        timers.clearTimeout(entry.timer);
         entry.resolve();
       }
       pendingDelays.clear();

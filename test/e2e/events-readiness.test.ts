@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe as plainDescribe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import type { PollOutcome } from '../../src/upstream/events-poller.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/gateway.js';
 import { AsyncQueue, within } from '../helpers/queue.js';
 import { cleanupPrefix, describeRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
@@ -26,35 +27,53 @@ async function readiness(): Promise<{ status: number; body: { reasons: string[];
   return { status: res.status, body: (await res.json()) as { reasons: string[]; checks: Record<string, boolean> } };
 }
 
-async function untilReady(): Promise<void> {
-  await within(
-    (async () => {
-      while ((await readiness()).status !== 200) await new Promise((r) => setImmediate(r));
-    })(),
+type LogLine = Record<string, any>;
+
+/** The gateway's log lines, parsed, as they are written. */
+function logQueue(): { lines: AsyncQueue<LogLine>; logger: Logger } {
+  const lines = new AsyncQueue<LogLine>();
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+}
+
+/** The next flip of readiness the gateway logs from index `from` on (`gateway ready` or `gateway not ready: …`). */
+function flip(lines: AsyncQueue<LogLine>, ready: boolean, from: number): Promise<LogLine> {
+  return within(
+    lines.find((l) => l.component === 'readiness' && l.ready === ready, from),
     15_000,
-    '/ready to answer 200',
+    `the gateway to log that it is ${ready ? '' : 'not '}ready`,
   );
 }
 
 async function failThenRecover(overrides: Partial<Config>): Promise<void> {
-  const polls = new AsyncQueue<PollOutcome>();
+  const { lines, logger } = logQueue();
   gw = await startTestGateway(overrides, {
+    logger,
     simulator: { rest: { eventIntervalMs: 0 } },
-    upstream: { poller: { backoff: { initialMs: 5, maxMs: 10 }, onPoll: (o) => polls.push(o) } },
+    upstream: { poller: { backoff: { initialMs: 5, maxMs: 10 } } },
     pollerFailingBoundMs: 1,
   });
-  await untilReady();
-  const seen = polls.all.length;
+  expect((await flip(lines, true, 0)).msg).toBe('gateway ready');
+  expect((await readiness()).status).toBe(200);
+
+  const before = lines.all.length;
   gw.simulator.rest.controls.maintenance(1_000_000, 'events');
-  await within(polls.find((o) => !o.ok, seen + 1), 15_000, 'two failed polls in a row');
+  const logged = await flip(lines, false, before);
+  expect(logged.msg).toMatch(/^gateway not ready: events poller failing for \d+ s \(\d+ polls, bound 0 s\): HTTP 503/);
+  expect(logged.checks.events).toBe(false);
   const down = await readiness();
   expect(down.status).toBe(503);
   expect(down.body.checks.events).toBe(false);
   expect(down.body.reasons.join()).toMatch(/events poller failing for \d+ s \(\d+ polls, bound 0 s\): HTTP 503/);
 
+  const failed = lines.all.length;
   gw.simulator.rest.controls.resetFaults();
-  const failed = polls.all.length;
-  await within(polls.find((o) => o.ok, failed), 15_000, 'a successful poll');
+  expect((await flip(lines, true, failed)).checks.events).toBe(true);
   const up = await readiness();
   expect([up.status, up.body.checks.events]).toEqual([200, true]);
 }
@@ -65,10 +84,12 @@ plainDescribe('/ready and the events poller (embedded)', () => {
   });
 
   it('with EVENTS_SOURCE=webhook there is no poller, and the events check holds', async () => {
-    gw = await startTestGateway({ eventsSource: 'webhook' }, { simulator: { rest: { eventIntervalMs: 0 } } });
+    const { lines, logger } = logQueue();
+    gw = await startTestGateway({ eventsSource: 'webhook' }, { logger, simulator: { rest: { eventIntervalMs: 0 } } });
     expect(gw.gateway.poller).toBeNull();
-    await untilReady();
-    expect((await readiness()).body.checks.events).toBe(true);
+    expect((await flip(lines, true, 0)).checks.events).toBe(true);
+    const ready = await readiness();
+    expect([ready.status, ready.body.checks.events]).toEqual([200, true]);
   });
 });
 

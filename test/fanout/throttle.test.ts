@@ -5,6 +5,8 @@ import { startTestGateway, stopLeftovers, type TestGateway } from '../helpers/ga
 import { wsClient, type TestSubscription } from '../helpers/clients.js';
 import { within } from '../helpers/queue.js';
 import { listenerCount } from '../helpers/bus-watch.js';
+import { manualClock } from '../helpers/clock.js';
+import type { Timers } from '../../src/timers.js';
 
 /** Timers fired by hand: the interval ends when the test says so. */
 function manualTimers(): { setTimer: (run: () => void) => number; clearTimer: (t: unknown) => void; fireAll(): void; pending(): number } {
@@ -75,7 +77,15 @@ describe('priceUpdated(throttleMs) end to end', () => {
   });
 
   it('a burst of one pair within the interval gives the first at once and the latest at its end, never a stale one', async () => {
-    gw = await startTestGateway();
+    // the throttle's intervals run on a clock the test moves: an update held for an interval
+    // cannot go out before the test moves the clock past its end
+    const clock = manualClock();
+    const intervals: number[] = [];
+    const timers: Timers = {
+      setTimeout: (callback, ms) => (intervals.push(ms), clock.timers.setTimeout(callback, ms)),
+      clearTimeout: (handle) => clock.timers.clearTimeout(handle),
+    };
+    gw = await startTestGateway({}, { timers });
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
     // only the prices the test emits: a tick of the simulator's own would be a newer BTC price
     gw.simulator.prices.controls.stallAll(true);
@@ -87,33 +97,36 @@ describe('priceUpdated(throttleMs) end to end', () => {
     );
     await listenerCount(gw.services.bus, 'price:updated', 1);
     const emit = (asset: string, ask: string): void => void gw.simulator.prices.controls.emitPrice(asset, 'EUR', { ask, bid: '1.00000' });
-    const next = async (what: string): Promise<{ row: { id: string; ask: string }; at: number }> => {
-      const data = await within(sub.nextData(), 5000, what);
-      return { row: data.priceUpdated as { id: string; ask: string }, at: performance.now() };
-    };
+    const next = async (what: string): Promise<{ id: string; ask: string }> =>
+      (await within(sub.nextData(), 5000, what)).priceUpdated as { id: string; ask: string };
 
-    // intervals open on the server when it sends; measured from the first emit, which comes
-    // before, each bound holds however late the frames reach the client
-    const emittedAt = performance.now();
     emit('BTC', '1.00000');
-    const first = await next('the leading update');
-    expect(first.row).toEqual({ id: 'BTC:EUR', ask: '1.00000' });
+    expect(await next('the leading update')).toEqual({ id: 'BTC:EUR', ask: '1.00000' });
     for (let i = 2; i <= 20; i++) emit('BTC', `${i}.00000`);
     emit('ETH', '7.00000');
-    // another pair has its own interval: it is not held back by BTC's
-    expect((await next('ETH at once')).row).toEqual({ id: 'ETH:EUR', ask: '7.00000' });
-    const trailing = await next('the trailing update');
-    expect(trailing.row).toEqual({ id: 'BTC:EUR', ask: '20.00000' });
-    expect(trailing.at - emittedAt).toBeGreaterThanOrEqual(INTERVAL - 5);
+    // another pair has its own interval: it is not held back by BTC's; and as updates reach
+    // the throttle in order, BTC's burst came before it and is held
+    expect(await next('ETH at once')).toEqual({ id: 'ETH:EUR', ask: '7.00000' });
+    expect(intervals).toEqual([INTERVAL, INTERVAL]);
+    clock.advance(INTERVAL - 1);
+    expect([clock.pending, sub.messages.pending]).toEqual([2, 0]);
+    clock.advance(1);
+    expect(await next('the trailing update')).toEqual({ id: 'BTC:EUR', ask: '20.00000' });
 
-    // the interval reopened with the trailing update: the next one waits for its end
+    // the interval reopened with the trailing update: the next one waits for its end, while
+    // ETH's ended with nothing new, so ETH goes out at once (and shows BTC's was held)
     emit('BTC', '21.00000');
-    const after = await next('the update after the burst');
-    expect(after.row).toEqual({ id: 'BTC:EUR', ask: '21.00000' });
-    expect(after.at - emittedAt).toBeGreaterThanOrEqual(2 * INTERVAL - 5);
+    emit('ETH', '8.00000');
+    expect(await next('ETH at once after its interval')).toEqual({ id: 'ETH:EUR', ask: '8.00000' });
+    expect(intervals).toEqual([INTERVAL, INTERVAL, INTERVAL, INTERVAL]);
+    clock.advance(INTERVAL - 1);
+    expect(sub.messages.pending).toBe(0);
+    clock.advance(1);
+    expect(await next('the update after the burst')).toEqual({ id: 'BTC:EUR', ask: '21.00000' });
     expect(sub.messages.pending).toBe(0);
     sub.dispose();
     await listenerCount(gw.services.bus, 'price:updated', 0);
+    expect(clock.pending).toBe(0);
     await ws.dispose();
   });
 

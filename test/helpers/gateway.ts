@@ -27,7 +27,7 @@ export async function stopLeftovers(): Promise<number> {
 /** A real gateway on port 0 with its in-process simulator (unless URLs are given). */
 export async function startTestGateway(
   overrides: Partial<Config> = {},
-  options: Partial<Pick<GatewayOptions, 'logger' | 'simulator' | 'upstream' | 'clientAuth' | 'pollerFailingBoundMs'>> = {},
+  options: Partial<Pick<GatewayOptions, 'logger' | 'simulator' | 'upstream' | 'clientAuth' | 'pollerFailingBoundMs' | 'timers'>> = {},
 ): Promise<TestGateway> {
   const config: Config = {
     ...loadConfig({}),

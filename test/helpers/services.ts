@@ -5,6 +5,7 @@ import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { createClientAuth } from '../../src/server/auth/client-auth.js';
 import type { Services } from '../../src/services.js';
 import type { Store } from '../../src/store/types.js';
+import { REAL_TIMERS } from '../../src/timers.js';
 
 /** The services of an in-process gateway without upstream clients, over `store`. */
 export function testServices(store: Store, { maxFilterPairs = 500, anonymous = 'all' }: { maxFilterPairs?: number; anonymous?: AnonymousAccess } = {}): Services {
@@ -16,5 +17,6 @@ export function testServices(store: Store, { maxFilterPairs = 500, anonymous = '
     upstream: { priceSocket: () => null, poller: () => null },
     limits: { maxFilterPairs },
     auth: createClientAuth({ anonymous }),
+    timers: REAL_TIMERS,
   };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATED_EVENT_TYPES } from '../../src/simulator/events-catalogue.js';
 import { createRestSimulator, type RestSimulatorOptions } from '../../src/simulator/rest-server.js';
+import type { Timers } from '../../src/timers.js';
+import { manualClock } from '../helpers/clock.js';
 import { serveOnLoopback } from '../helpers/servers.js';
 
 const disposers: Array<() => Promise<void> | void> = [];
@@ -221,11 +223,36 @@ describe('fault controls', () => {
   });
 
   it('slowResponses delays the next N answers', async () => {
-    const t = await startSim();
-    t.sim.controls.slowResponses(150, 1);
-    const started = performance.now();
+    const clock = manualClock();
+    const delays: number[] = [];
+    let delayed: () => void = () => {};
+    const timers: Timers = {
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        delayed();
+        return clock.timers.setTimeout(callback, ms);
+      },
+      clearTimeout: (handle) => clock.timers.clearTimeout(handle),
+    };
+    const t = await startSim({ timers });
+    t.sim.controls.slowResponses(150, 2);
+    const waiting = new Promise<void>((resolve) => (delayed = resolve));
+    let answered = false;
+    const first = t.get('/v1/events').then((out) => ((answered = true), out));
+    await waiting;
+    expect(delays).toEqual([150]);
+    clock.advance(149);
+    expect([clock.pending, answered]).toEqual([1, false]);
+    clock.advance(1);
+    expect(clock.pending).toBe(0);
+    expect((await first).status).toBe(200);
+    // the second slowed answer waits as well; the third is not slowed
+    const second = t.get('/v1/events');
+    await new Promise<void>((resolve) => (delayed = resolve));
+    clock.advance(150);
+    expect((await second).status).toBe(200);
     expect((await t.get('/v1/events')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(delays).toEqual([150, 150]);
   });
 
   it('duplicateAcrossPages repeats the last event of a page first on the next', async () => {
