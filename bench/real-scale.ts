@@ -112,11 +112,35 @@ interface VariantOutcome {
   storm: StormResult | null;
   /** why the reconnect storm could not be measured (the steady-state points are kept) */
   stormError: string | null;
-  ingest: number | null;
   startupMs: number | null;
 }
 
-async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant: VariantName, log: (line: string) => void): Promise<VariantOutcome> {
+/**
+ * Ingestion alone (feed on, no client), in a fresh server of its own before any client of the
+ * scenario exists: read after a few seconds of feed, so it is of ingestion, not of the start-up
+ * and first compilations, and never beside the teardown of another variant's thousands of sockets.
+ */
+async function measureScaleIngestion(ctx: RunContext, variant: VariantName): Promise<number | null> {
+  await ctx.upstream.call('stall', { stalled: true });
+  await ctx.upstream.call('mode', { feed: 'recorded' });
+  const server = spawnServer(`${variant} server (ingestion)`, variant);
+  try {
+    await server.call('start', { upstreamUrl: ctx.upstreamUrl, port: await freePort() }, 60_000);
+    return await measureIngestion(ctx, server, 5_000);
+  } finally {
+    await ctx.upstream.call('stall', { stalled: true }).catch(() => undefined);
+    await server.stop();
+  }
+}
+
+async function runScaleVariant(
+  ctx: RunContext,
+  settings: ScaleSettings,
+  variant: VariantName,
+  log: (line: string) => void,
+  /** the variant's ingestion alone, measured before (for the fan-out column) */
+  ingest: number | null,
+): Promise<VariantOutcome> {
   const { upstream } = ctx;
   const port = await freePort();
   await upstream.call('stall', { stalled: true });
@@ -128,8 +152,6 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
   let stormError: string | null = null;
   try {
     const started = await server.call<{ wsUrl: string; listeningAfterMs: number | null }>('start', { upstreamUrl: ctx.upstreamUrl, port }, 60_000);
-    // a few seconds of feed first: the reading is of ingestion, not of the gateway's start-up and first compilations
-    const ingest = await measureIngestion(ctx, server, 5_000);
     await upstream.call('mode', { feed: 'real' });
     const idle0 = await server.call<MemorySample>('mem');
     for (let i = 0; i < settings.loadgens; i++) loadgens.push(spawnChild(`scale loadgen ${i + 1}`, 'loadgen.ts'));
@@ -229,7 +251,7 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
       stormError = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       log(`  real-scale G1 reconnect storm: FAILED: ${stormError}`);
     }
-    return { points, storm, stormError, ingest, startupMs: started.listeningAfterMs };
+    return { points, storm, stormError, startupMs: started.listeningAfterMs };
   } finally {
     await upstream.call('stall', { stalled: true }).catch(() => undefined);
     await Promise.all([...loadgens.map((lg) => lg.stop()), server.stop()]);
@@ -237,14 +259,32 @@ async function runScaleVariant(ctx: RunContext, settings: ScaleSettings, variant
   }
 }
 
-export async function runRealScale(ctx: RunContext, settings: ScaleSettings, variants: VariantName[], log: (line: string) => void): Promise<ScaleReport> {
+export async function runRealScale(
+  ctx: RunContext,
+  settings: ScaleSettings,
+  variants: VariantName[],
+  log: (line: string) => void,
+  /** awaited before each server of the scenario starts (the orchestrator waits for a quiet machine) */
+  beforeVariant?: () => Promise<unknown>,
+): Promise<ScaleReport> {
   const report: ScaleReport = { settings, ingestUsPerFrame: {}, startupMs: {}, points: [], storm: null, failures: [] };
   log(`real-scale: N = ${settings.n} (${settings.why}); points ${settings.points.join(', ')}; ${settings.loadgens} load generators over ${settings.localAddresses.join(', ')}`);
-  for (const variant of variants.filter((v) => v !== 'G0')) {
+  const measured = variants.filter((v) => v !== 'G0');
+  for (const variant of measured) {
+    await beforeVariant?.();
     try {
-      const outcome = await runScaleVariant(ctx, settings, variant, log);
+      report.ingestUsPerFrame[variant] = await measureScaleIngestion(ctx, variant);
+      log(`  real-scale ${variant} ingestion alone: ${report.ingestUsPerFrame[variant]?.toFixed(1) ?? 'n/a'} µs per upstream frame`);
+    } catch (error) {
+      report.ingestUsPerFrame[variant] = null;
+      log(`  real-scale ${variant} ingestion alone: FAILED: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+    }
+  }
+  for (const variant of measured) {
+    await beforeVariant?.();
+    try {
+      const outcome = await runScaleVariant(ctx, settings, variant, log, report.ingestUsPerFrame[variant] ?? null);
       report.points.push(...outcome.points);
-      report.ingestUsPerFrame[variant] = outcome.ingest;
       report.startupMs[variant] = outcome.startupMs;
       if (outcome.storm) report.storm = outcome.storm;
       if (outcome.stormError) {

@@ -119,7 +119,9 @@ try {
       if (Date.now() > deadline) log(`bench: BENCH_MAX_MINUTES=${maxMinutes} reached; skipping real-scale`);
       else {
         if (quietWaitMs > 0) await waitForQuiet(quietWaitMs);
-        scaleReport = await runRealScale({ upstream, upstreamUrl, sendTimesPath, loadgens, timing }, scale, variants, log);
+        scaleReport = await runRealScale({ upstream, upstreamUrl, sendTimesPath, loadgens, timing }, scale, variants, log, () =>
+          quietWaitMs > 0 ? waitForQuiet(quietWaitMs) : Promise.resolve(0),
+        );
         for (const f of scaleReport.failures) failures.push({ run: REAL_SCALE, variant: f.slice(0, 2) as VariantName, error: f });
       }
       continue;
