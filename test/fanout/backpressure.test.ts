@@ -45,6 +45,9 @@ describe('backpressure: a slow socket never hurts the others, and memory stays b
     // 250 aliases make the wide frames: above the default MAX_ALIASES
     gw = await startTestGateway({ wsSendHighWaterBytes: HIGH_WATER, wsSendLimitBytes: LIMIT, maxAliases: 300 });
     await gw.gateway.priceSocket!.ready({ timeoutMs: 10_000 });
+    // only the prices the test emits: a tick of the simulator's own, conflated into the paused
+    // socket's waiting frame of BTC/EUR or ETH/EUR, would replace the last marked value it waits for
+    gw.simulator.prices.controls.stallAll(true);
     const good = [healthy(PRICES), healthy(PRICES)];
     const asks = good.map(markedAsks);
     const slow = await rawClient(gw.server.wsUrl);
